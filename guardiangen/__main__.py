@@ -1,0 +1,3 @@
+from guardiangen.cli import main
+
+main()

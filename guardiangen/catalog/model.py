@@ -1,0 +1,124 @@
+"""The typed form of a metric, shared by the built-in catalog and the spec's ``metrics:`` list."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+METRIC_NAME_PATTERN = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
+LABEL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+
+
+class MetricType(str, Enum):
+    COUNTER = "counter"
+    GAUGE = "gauge"
+    HISTOGRAM = "histogram"
+
+
+class Scale(str, Enum):
+    """How a value reads: decides humanize functions in annotations and Grafana units."""
+
+    RATIO = "ratio"  # 0-1
+    PERCENT = "percent"  # 0-100
+    ABSOLUTE = "absolute"  # a quantity in `unit`
+
+
+class Unit(str, Enum):
+    SECONDS = "seconds"
+    BYTES = "bytes"
+    MEBIBYTES = "mebibytes"
+    CELSIUS = "celsius"
+    WATTS = "watts"
+    JOULES = "joules"
+    MILLIJOULES = "millijoules"
+    REQUESTS = "requests"
+    TOKENS = "tokens"
+    TOKENS_PER_SECOND = "tokens_per_second"
+    EVENTS = "events"
+    SCORE = "score"
+    RATIO = "ratio"
+    PERCENT = "percent"
+    CONNECTIONS = "connections"
+    COUNT = "count"
+    NONE = "none"
+
+
+LabelName = Annotated[str, Field(pattern=LABEL_NAME_PATTERN, max_length=100)]
+
+
+class MetricDefinition(BaseModel):
+    """One metric as an exporter exposes it (for a histogram: the base name without _bucket)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: Annotated[
+        str,
+        Field(
+            pattern=METRIC_NAME_PATTERN,
+            max_length=200,
+            description="Metric name as exported, e.g. `specialist_requests_total`; for a histogram "
+            "the base name without `_bucket`/`_sum`/`_count`.",
+        ),
+    ]
+    type: Annotated[MetricType, Field(description="Prometheus metric type: counter, gauge or histogram.")]
+    help: Annotated[str, Field(max_length=500, description="One-line meaning of the metric.")] = ""
+    unit: Annotated[Unit, Field(description="What one unit of the value measures.")] = Unit.NONE
+    scale: Annotated[
+        Scale,
+        Field(
+            description="`ratio` for 0-1 values, `percent` for 0-100 values, `absolute` for a quantity "
+            "of `unit`. Chooses humanize functions and dashboard units."
+        ),
+    ] = Scale.ABSOLUTE
+    labels: Annotated[
+        tuple[LabelName, ...],
+        Field(description="Label names the exporter attaches (not counting job/instance)."),
+    ] = ()
+    high_cardinality_labels: Annotated[
+        tuple[LabelName, ...],
+        Field(
+            description="Labels with unbounded values; rules and dashboards never group by them "
+            "and aggregate them away."
+        ),
+    ] = ()
+    buckets: Annotated[
+        tuple[float, ...],
+        Field(description="Histogram bucket upper bounds (`le`), ascending; histograms only."),
+    ] = ()
+    exporter: Annotated[
+        str,
+        Field(
+            max_length=100,
+            description="Where the metric comes from, e.g. `specialist_metrics`, `node_exporter`, `user`.",
+        ),
+    ] = "user"
+    subset_of: Annotated[
+        str | None,
+        Field(
+            pattern=METRIC_NAME_PATTERN,
+            max_length=200,
+            description="Counters only: the counter of all events this one counts a subset of (errors "
+            "-> requests). Alerts judge it as a ratio of that counter, never as an absolute rate.",
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MetricDefinition:
+        if self.type is MetricType.HISTOGRAM:
+            if not self.buckets:
+                raise ValueError("a histogram needs `buckets`")
+            if list(self.buckets) != sorted(set(self.buckets)):
+                raise ValueError("`buckets` must be strictly ascending")
+        elif self.buckets:
+            raise ValueError("`buckets` is only allowed on a histogram")
+        if self.subset_of is not None:
+            if self.type is not MetricType.COUNTER:
+                raise ValueError("`subset_of` is only allowed on a counter")
+            if self.subset_of == self.name:
+                raise ValueError("`subset_of` names the metric itself")
+        unknown = sorted(set(self.high_cardinality_labels) - set(self.labels))
+        if unknown:
+            raise ValueError(f"high_cardinality_labels not in labels: {', '.join(unknown)}")
+        return self

@@ -1,0 +1,228 @@
+"""The command line: options in, one pipeline call, the reporter, an exit code."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from guardiangen import __version__
+from guardiangen.diagnostics import Diagnostic, Severity, has_errors
+from guardiangen.diagnostics import render as render_diagnostics
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_SPEC = "specs/cluster.yaml"
+DEFAULT_OUT = "out"
+
+HELP = f"""Generate and check monitoring for an LLM Guardian Cluster from one cluster.yaml.
+
+Exit codes: {EXIT_OK} clean; {EXIT_FINDINGS} findings (invalid spec, lint findings, drift under
+`check`); {EXIT_USAGE} usage error; {EXIT_INTERNAL} internal error (re-run with --traceback)."""
+
+app = typer.Typer(
+    help=HELP,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class FailOn(str, Enum):
+    warning = "warning"
+    error = "error"
+
+
+_state = {"traceback": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+SpecArg = Annotated[str, typer.Argument(help="Path of the cluster spec.", show_default=True)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Diagnostics format.")]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option("--templates", help="Use templates from this directory instead of the built-in ones."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"guardiangen {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    traceback: Annotated[bool, typer.Option("--traceback", help="Show Python tracebacks of internal errors.")] = False,
+) -> None:
+    _state["traceback"] = traceback
+
+
+def guarded(fn: F) -> F:
+    """Turn an unexpected exception into one line and exit code 3 (the traceback only on request)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if _state["traceback"]:
+                raise
+            typer.echo(
+                f"guardiangen: internal error: {type(exc).__name__}: {exc} (re-run with --traceback for details)",
+                err=True,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def report(diags: list[Diagnostic], fmt: Format, fail_on: Severity = Severity.ERROR) -> int:
+    text = render_diagnostics(diags, fmt.value)
+    if text:
+        sys.stdout.write(text)
+    return EXIT_FINDINGS if has_errors(diags, fail_on) else EXIT_OK
+
+
+@app.command()
+@guarded
+def validate(spec: SpecArg = DEFAULT_SPEC, format: FormatOpt = Format.text) -> None:
+    """Check a spec and report every problem in it; writes nothing."""
+    from guardiangen.pipeline import validate as run
+
+    result = run(spec)
+    code = report(result.diagnostics, format)
+    if code == EXIT_OK and format is Format.text:
+        typer.echo(f"{spec}: ok")
+    raise typer.Exit(code)
+
+
+@app.command()
+@guarded
+def render(
+    spec: SpecArg = DEFAULT_SPEC,
+    out: OutOpt = Path(DEFAULT_OUT),
+    format: FormatOpt = Format.text,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Render every output into OUT, atomically; stale generated files are pruned, others kept."""
+    from guardiangen import pipeline
+    from guardiangen.write import WriteError, write_tree
+
+    result = pipeline.validate(spec)
+    if result.spec is None:
+        raise typer.Exit(report(result.diagnostics, format))
+    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates)
+    try:
+        write_tree(out, files)
+    except WriteError as exc:
+        from guardiangen.diagnostics import error
+
+        raise typer.Exit(report([error(str(out), 0, 0, "GG601", str(exc))], format)) from None
+    if format is Format.text:
+        typer.echo(f"wrote {len(files)} files to {out}")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+@guarded
+def check(
+    spec: SpecArg = DEFAULT_SPEC,
+    out: OutOpt = Path(DEFAULT_OUT),
+    format: FormatOpt = Format.text,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Render in memory and compare with OUT: changed, missing and extra files, with a diff."""
+    from guardiangen import pipeline
+    from guardiangen.write import compare
+
+    result = pipeline.validate(spec)
+    if result.spec is None:
+        raise typer.Exit(report(result.diagnostics, format))
+    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates)
+    drift = compare(out, files)
+    if format is Format.text:
+        for relpath in drift.changed:
+            sys.stdout.write(drift.diffs[relpath])
+    code = report(drift.diagnostics(str(out)), format)
+    if drift.clean and format is Format.text:
+        typer.echo(f"{out}: up to date ({len(files)} files)")
+    elif format is Format.text:
+        typer.echo(f"{out} is stale: run `guardiangen render {spec} --out {out}`")
+    raise typer.Exit(code)
+
+
+@app.command()
+@guarded
+def schema() -> None:
+    """Print the JSON Schema of cluster.yaml (specs/cluster.schema.json is this output)."""
+    from guardiangen.spec import json_schema
+
+    sys.stdout.write(json_schema())
+
+
+@app.command()
+@guarded
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter spec.")] = Path("cluster.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a small, commented starter cluster.yaml that validates."""
+    from guardiangen.starter import STARTER
+
+    if path.exists() and not force:
+        typer.echo(f"{path} exists; pass --force to overwrite it", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER, encoding="utf-8")
+    typer.echo(f"wrote {path}; next: guardiangen validate {path}")
+
+
+@app.command()
+@guarded
+def metrics(
+    spec: Annotated[str | None, typer.Argument(help="Include the exporters and extra metrics of this spec.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Print the metric catalog: built-in exporters plus the spec's `metrics:`."""
+    from guardiangen.catalog import build_catalog, format_table, to_json
+
+    if format not in ("table", "json"):
+        typer.echo("--format must be table or json", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if spec is None:
+        catalog = build_catalog(postgres_enabled=True)
+    else:
+        from guardiangen import pipeline
+        from guardiangen.plan import catalog_for
+
+        result = pipeline.validate(spec)
+        if result.spec is None:
+            raise typer.Exit(report(result.diagnostics, Format.text))
+        catalog = catalog_for(result.spec)
+    sys.stdout.write(to_json(catalog) if format == "json" else format_table(catalog))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Read a YAML spec with positions; YAML-level problems become diagnostics, never exceptions.
+
+The result is plain Python data (dict/list/str/int/float/bool/None) plus a position index keyed by
+the path of every key and value, so later stages can point at the exact line and column.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardiangen.diagnostics import Diagnostic, error
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """1-based (line, col) of each value and of each mapping key, by path."""
+
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def of_value(self, path: PathKey) -> tuple[int, int]:
+        """Position of the value at ``path``, or of its nearest existing ancestor."""
+        for i in range(len(path), -1, -1):
+            pos = self.values.get(path[:i])
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+    def of_key(self, path: PathKey) -> tuple[int, int]:
+        """Position of the key that introduces ``path`` (falls back to the value's position)."""
+        pos = self.keys.get(path)
+        return pos if pos is not None else self.of_value(path)
+
+
+@dataclass
+class LoadedDoc:
+    path: str
+    data: Any
+    positions: Positions
+    text: str = ""
+
+
+def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]:
+    """Parse ``text``; returns the document or the diagnostics that prevent using it."""
+    diags = _check_tabs(text, path)
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = True  # we report duplicates ourselves, all of them, with positions
+    try:
+        node = yaml.compose(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "found character '\\t'" in str(exc) and diags:
+            return None, diags
+        return None, [*diags, error(path, line, col, "GG002", f"YAML syntax error: {problem}")]
+    except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for syntax problems
+        return None, [*diags, error(path, 1, 1, "GG002", f"YAML syntax error: {exc}")]
+    if diags:
+        return None, diags
+    if node is None:
+        return None, [error(path, 1, 1, "GG005", "the spec is empty: expected a mapping")]
+    positions = Positions()
+    builder = _Builder(path, positions, yaml.constructor)
+    data = builder.build(node, ())
+    if not isinstance(data, dict):
+        line, col = positions.of_value(())
+        return None, [error(path, line, col, "GG005", "the spec must be a mapping at the top level")]
+    if builder.diags:
+        return None, builder.diags
+    return LoadedDoc(path=path, data=data, positions=positions, text=text), []
+
+
+def load_file(path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        return None, [error(path, 0, 0, "GG001", "no such file")]
+    except IsADirectoryError:
+        return None, [error(path, 0, 0, "GG001", "is a directory, expected a YAML file")]
+    except UnicodeDecodeError as exc:
+        return None, [error(path, 0, 0, "GG001", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except OSError as exc:
+        return None, [error(path, 0, 0, "GG001", f"cannot read: {exc.strerror}")]
+    return load_text(text, path)
+
+
+def _check_tabs(text: str, path: str) -> list[Diagnostic]:
+    out = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("\t"):
+            col = len(line) - len(stripped) + 1
+            out.append(error(path, lineno, col, "GG003", "tab used for indentation; YAML allows spaces only"))
+    return out
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, recording positions and duplicate keys."""
+
+    def __init__(self, path: str, positions: Positions, constructor: Any) -> None:
+        self.constructor = constructor
+        self.path = path
+        self.positions = positions
+        self.diags: list[Diagnostic] = []
+
+    def build(self, node: Any, at: PathKey) -> Any:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.positions.values[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, at)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, at)
+        self._err(node, "GG006", "unsupported YAML node")  # pragma: no cover
+        return None  # pragma: no cover
+
+    def _mapping(self, node: Any, at: PathKey) -> dict[str, Any]:
+        from ruamel.yaml.nodes import ScalarNode
+
+        out: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._err(key_node, "GG006", "merge keys (<<) are not allowed in a spec; write the keys out")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self._err(key_node, "GG006", "mapping keys must be plain strings")
+                continue
+            key = str(key_node.value)
+            if key in out or key in first_seen:
+                self._err(
+                    key_node,
+                    "GG004",
+                    f'duplicate key "{key}" (first defined on line {first_seen[key]})',
+                )
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            self.positions.keys[(*at, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, (*at, key))
+        return out
+
+    def _scalar(self, node: Any, at: PathKey) -> Any:
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str":
+            return str(node.value)
+        if tag in (
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+            "tag:yaml.org,2002:bool",
+            "tag:yaml.org,2002:null",
+        ):
+            return _plain(self.constructor.construct_object(node, deep=True))
+        if tag.startswith("tag:yaml.org,2002:"):
+            # timestamps, binary...: keep the source text; the model decides whether it is valid.
+            return str(node.value)
+        self._err(node, "GG006", f"YAML tag {tag} is not allowed in a spec")
+        return str(node.value)
+
+    def _err(self, node: Any, code: str, message: str) -> None:
+        mark = node.start_mark
+        self.diags.append(error(self.path, mark.line + 1, mark.column + 1, code, message))
+
+
+def _plain(value: Hashable | None) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value

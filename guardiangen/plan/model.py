@@ -1,0 +1,158 @@
+"""Target-neutral plan of what to emit: plain, frozen, sorted data.
+
+Renderers serialize these; they never look at the spec file again. Rule content lives here once, so
+every output profile (plain files, PrometheusRule, Thanos, Mimir) carries identical rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
+
+
+def labels(**kv: str) -> Labels:
+    return tuple(sorted(kv.items()))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A recording rule (``record`` set) or an alerting rule (``alert`` set)."""
+
+    expr: str
+    record: str | None = None
+    alert: str | None = None
+    for_: str | None = None  # Prometheus duration text, e.g. "5m"
+    keep_firing_for: str | None = None
+    labels: Labels = ()
+    annotations: Labels = ()
+
+    @property
+    def name(self) -> str:
+        return self.record or self.alert or ""
+
+    @property
+    def is_alert(self) -> bool:
+        return self.alert is not None
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    name: str
+    rules: tuple[Rule, ...]
+    interval: str | None = None
+    limit: int | None = None
+    labels: Labels = ()  # group labels: only emitted for Prometheus >= 3.0
+    # Which rules file the group is written to, without extension, e.g. "specialists".
+    file: str = "rules"
+
+
+# ---- promtool unit tests (format: prometheus docs "Unit testing for rules") ----
+
+
+@dataclass(frozen=True)
+class InputSeries:
+    series: str  # e.g. 'specialist_requests_total{specialist_type="code",status="error"}'
+    values: str  # expanding notation, e.g. "0+10x30"
+
+
+@dataclass(frozen=True)
+class ExpectedAlert:
+    labels: Labels
+    annotations: Labels
+
+
+@dataclass(frozen=True)
+class AlertRuleTest:
+    eval_time: str
+    alertname: str
+    exp_alerts: tuple[ExpectedAlert, ...] = ()  # empty: asserts silence
+
+
+@dataclass(frozen=True)
+class ExpectedSample:
+    labels: str  # 'metric{a="b"}'
+    value: str  # exact decimal text, compared by promtool as float
+
+
+@dataclass(frozen=True)
+class PromqlExprTest:
+    expr: str
+    eval_time: str
+    exp_samples: tuple[ExpectedSample, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitTestCase:
+    """One promtool test group: input series plus the assertions over them."""
+
+    name: str
+    interval: str
+    input_series: tuple[InputSeries, ...]
+    alert_rule_tests: tuple[AlertRuleTest, ...] = ()
+    promql_expr_tests: tuple[PromqlExprTest, ...] = ()
+    external_labels: Labels = ()
+
+
+@dataclass(frozen=True)
+class UnitTestFile:
+    """A promtool test file covering the rules files named in ``rule_files`` (without extension)."""
+
+    name: str
+    rule_files: tuple[str, ...]
+    evaluation_interval: str
+    tests: tuple[UnitTestCase, ...]
+
+
+@dataclass(frozen=True)
+class RulesPlan:
+    groups: tuple[RuleGroup, ...] = ()
+    tests: tuple[UnitTestFile, ...] = ()
+
+    def alerts(self) -> tuple[Rule, ...]:
+        return tuple(r for g in self.groups for r in g.rules if r.is_alert)
+
+
+# ---- labels every generated alert carries (routing and inhibition rely on these names) ----
+
+LABEL_SEVERITY = "severity"  # critical | warning | info
+LABEL_TEAM = "team"  # owning team from the spec
+LABEL_COMPONENT = "component"  # specialist | guardian | gpu | node | postgres
+LABEL_SPECIALIST = "specialist"  # spec name of the specialist, when the alert is about one
+LABEL_GUARDIAN = "guardian"  # spec name of the guardian, when the alert is about one
+LABEL_SLO = "slo"  # SLO id, on SLO alerts
+LABEL_BURN_TIER = "burn_tier"  # page | ticket, on burn-rate alerts
+SEVERITIES = ("critical", "warning", "info")
+
+
+@dataclass(frozen=True)
+class SloWindowSeries:
+    window: str  # e.g. "1h"
+    error_ratio: str  # recorded series name of the error ratio over this window
+
+
+@dataclass(frozen=True)
+class SloPlan:
+    """One SLO as dashboards and routing need it; the rules themselves are in the rules plan."""
+
+    id: str  # unique, e.g. "code-availability"
+    kind: str  # availability | latency | quality | coverage
+    owner_kind: str  # specialist | guardian
+    owner: str  # spec name of the specialist or guardian
+    team: str
+    objective: str  # exact ratio text, e.g. "0.999"
+    error_budget: str  # exact ratio text, e.g. "0.001"
+    period: str
+    selector: Labels  # identity labels selecting this SLO's recorded series
+    windows: tuple[SloWindowSeries, ...]
+    burn_rate: str  # recorded series name of the burn rate (label `window` tells which)
+    budget_remaining: str  # recorded series name of the remaining error budget over the period
+    info: str  # recorded series name of the *_slo_info metadata series
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything to emit for one spec."""
+
+    rules: RulesPlan = field(default_factory=RulesPlan)
+    slos: tuple[SloPlan, ...] = ()

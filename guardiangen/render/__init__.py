@@ -1,0 +1,47 @@
+"""Output targets, registered in one explicit list.
+
+A target is a pure function from a :class:`RenderContext` to ``{relative path: text}``: it never
+reads the spec file and never touches the filesystem (templates are read through the context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from guardiangen.catalog import Catalog
+from guardiangen.plan.model import Plan
+from guardiangen.spec.models import ClusterSpec
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    spec: ClusterSpec
+    catalog: Catalog
+    plan: Plan
+    templates: Path
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    description: str
+    render: Callable[[RenderContext], dict[str, str]]
+
+
+def targets() -> tuple[Target, ...]:
+    """Every output target, in a fixed order. Adding a target is one import and one entry here."""
+    from guardiangen.render import prometheus
+
+    return (prometheus.TARGET,)
+
+
+def render_all(ctx: RenderContext) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for target in targets():
+        for relpath, text in target.render(ctx).items():
+            if relpath in files:
+                raise ValueError(f"targets disagree: {relpath} is produced twice (second by {target.name})")
+            files[relpath] = text
+    return files

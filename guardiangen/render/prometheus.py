@@ -1,0 +1,97 @@
+"""Prometheus rule files and promtool unit-test files, serialized from the rules plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardiangen.plan.model import Labels, Rule, RuleGroup, UnitTestFile
+from guardiangen.render import RenderContext, Target
+from guardiangen.render.yamlout import dump
+from guardiangen.spec.versions import prometheus_supports
+
+RULES_DIR = "prometheus/rules"
+TESTS_DIR = "prometheus/tests"
+
+
+def render(ctx: RenderContext) -> dict[str, str]:
+    version = ctx.spec.defaults.prometheus_version
+    files: dict[str, str] = {}
+    by_file: dict[str, list[RuleGroup]] = {}
+    for group in ctx.plan.rules.groups:
+        by_file.setdefault(group.file, []).append(group)
+    for name, groups in sorted(by_file.items()):
+        files[f"{RULES_DIR}/{name}.yml"] = dump({"groups": [group_dict(g, version) for g in groups]})
+    for test in ctx.plan.rules.tests:
+        files[f"{TESTS_DIR}/{test.name}.yml"] = dump(test_dict(test))
+    return files
+
+
+def group_dict(group: RuleGroup, prometheus_version: str) -> dict[str, Any]:
+    """One rule group in rule-file form, with only the fields the target version accepts."""
+    out: dict[str, Any] = {"name": group.name}
+    if group.interval:
+        out["interval"] = group.interval
+    if group.limit is not None and prometheus_supports(prometheus_version, "group_limit"):
+        out["limit"] = group.limit
+    if group.labels and prometheus_supports(prometheus_version, "group_labels"):
+        out["labels"] = dict(group.labels)
+    out["rules"] = [rule_dict(r, prometheus_version) for r in group.rules]
+    return out
+
+
+def rule_dict(rule: Rule, prometheus_version: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"alert": rule.alert} if rule.alert else {"record": rule.record}
+    out["expr"] = rule.expr
+    if rule.for_:
+        out["for"] = rule.for_
+    if rule.keep_firing_for and prometheus_supports(prometheus_version, "keep_firing_for"):
+        out["keep_firing_for"] = rule.keep_firing_for
+    if rule.labels:
+        out["labels"] = dict(rule.labels)
+    if rule.annotations:
+        out["annotations"] = dict(rule.annotations)
+    return out
+
+
+def _labels(pairs: Labels) -> dict[str, str]:
+    return dict(pairs)
+
+
+def test_dict(test: UnitTestFile) -> dict[str, Any]:
+    """A promtool test file; rule file paths are relative to the test file."""
+    cases = []
+    for case in test.tests:
+        c: dict[str, Any] = {"name": case.name, "interval": case.interval}
+        if case.external_labels:
+            c["external_labels"] = _labels(case.external_labels)
+        c["input_series"] = [{"series": s.series, "values": s.values} for s in case.input_series]
+        if case.alert_rule_tests:
+            c["alert_rule_test"] = [
+                {
+                    "eval_time": t.eval_time,
+                    "alertname": t.alertname,
+                    "exp_alerts": [
+                        {"exp_labels": _labels(a.labels), "exp_annotations": _labels(a.annotations)}
+                        for a in t.exp_alerts
+                    ],
+                }
+                for t in case.alert_rule_tests
+            ]
+        if case.promql_expr_tests:
+            c["promql_expr_test"] = [
+                {
+                    "expr": t.expr,
+                    "eval_time": t.eval_time,
+                    "exp_samples": [{"labels": s.labels, "value": s.value} for s in t.exp_samples],
+                }
+                for t in case.promql_expr_tests
+            ]
+        cases.append(c)
+    return {
+        "rule_files": [f"../rules/{name}.yml" for name in test.rule_files],
+        "evaluation_interval": test.evaluation_interval,
+        "tests": cases,
+    }
+
+
+TARGET = Target("prometheus", "Prometheus recording/alert rules and promtool unit tests", render)

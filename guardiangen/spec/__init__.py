@@ -1,0 +1,38 @@
+"""The cluster.yaml spec: models, validation into positioned diagnostics, JSON Schema."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import ValidationError
+
+from guardiangen.diagnostics import Diagnostic
+from guardiangen.load import LoadedDoc
+from guardiangen.spec.models import API_VERSION, ClusterSpec
+
+__all__ = ["API_VERSION", "ClusterSpec", "json_schema", "parse_spec"]
+
+
+def parse_spec(doc: LoadedDoc) -> tuple[ClusterSpec | None, list[Diagnostic]]:
+    """Validate a loaded document: the spec, or every problem found in it."""
+    from guardiangen.spec import checks, errors
+
+    try:
+        # JSON text keeps strictness for numbers and booleans while accepting enum values as strings.
+        spec = ClusterSpec.model_validate_json(json.dumps(doc.data), strict=True)
+    except ValidationError as exc:
+        return None, errors.convert(exc.errors(), ClusterSpec, doc.data, doc.positions, doc.path)
+    diags = checks.check(spec, doc.positions, doc.path)
+    return (None, diags) if diags else (spec, [])
+
+
+def json_schema() -> str:
+    """The JSON Schema of cluster.yaml, deterministic text."""
+    schema = ClusterSpec.model_json_schema(by_alias=True, mode="validation")
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://guardiangen.invalid/schemas/cluster-v1.json",
+        "title": "guardiangen cluster spec (apiVersion guardiangen/v1)",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,579 @@
+"""The public spec format (``cluster.yaml``, apiVersion guardiangen/v1) as pydantic models.
+
+Field names are the user's interface: they read without the docs, every one carries a description
+that lands in the JSON Schema, and renaming one is a breaking change.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from guardiangen.catalog.model import MetricDefinition
+from guardiangen.spec.types import (
+    DurationStr,
+    EnvVarName,
+    LabelName,
+    LabelValue,
+    Name,
+    ObjectivePercent,
+    Percent,
+    PositiveNumber,
+    Ratio,
+    SecretFile,
+    Text,
+)
+
+API_VERSION = "guardiangen/v1"
+
+
+def F(description: str, **kw: Any) -> Any:
+    return Field(description=description, **kw)
+
+
+class Model(BaseModel):
+    # Validated from JSON text (see guardiangen.spec.parse_spec): strict there still accepts enum
+    # values as strings, while "3" for a number or "yes" for a boolean stays an error.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+
+
+# --------------------------------------------------------------------------------------- metadata
+
+
+class Metadata(Model):
+    name: Annotated[Name, F("Cluster name; used in dashboard uids, file names and the default `cluster` label.")]
+    environment: Annotated[Name, F("Environment, e.g. `production` or `staging`.")]
+    alert_labels: Annotated[
+        dict[LabelName, LabelValue],
+        F("Labels added to every generated alert, e.g. `{cluster: prod-eu-1}`; used for routing and inhibition."),
+    ] = {}
+    description: Annotated[Text, F("What this cluster serves.")] = ""
+
+
+class GrafanaDatasource(Model):
+    name: Annotated[Text, F("Datasource name shown in Grafana.")]
+    uid: Annotated[str, F("Fixed datasource uid.", pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+    url: Annotated[str, F("URL Grafana's backend uses to reach the server.", pattern=r"^https?://[^\s\"'\\]+$")]
+
+
+class Defaults(Model):
+    scrape_interval: Annotated[DurationStr, F("How often Prometheus scrapes the cluster's exporters.")] = "30s"  # type: ignore[assignment]
+    rule_evaluation_interval: Annotated[DurationStr, F("Evaluation interval of the generated rule groups.")] = "30s"  # type: ignore[assignment]
+    alert_name_prefix: Annotated[
+        str,
+        F("CamelCase prefix shared by every generated alert name.", pattern=r"^[A-Z][A-Za-z0-9]{0,19}$"),
+    ] = "LLMGuardian"
+    runbook_url_pattern: Annotated[
+        str,
+        F(
+            "Runbook link of each alert; `{alert}` is replaced by the alert name in lowercase.",
+            pattern=r"^https?://[^\s\"'\\{}]*\{alert\}[^\s\"'\\{}]*$",
+        ),
+    ]
+    dashboard_base_url: Annotated[
+        str,
+        F(
+            "Base URL of Grafana, for dashboard links in alerts.",
+            pattern=r"^https?://[^\s\"'\\]*[^/\s\"'\\]$",
+        ),
+    ]
+    dashboard_folder: Annotated[Text, F("Grafana folder that holds the generated dashboards.")] = "LLM Guardian"
+    prometheus_datasource: Annotated[GrafanaDatasource, F("The Prometheus datasource Grafana is provisioned with.")]
+    alertmanager_datasource: Annotated[GrafanaDatasource, F("The Alertmanager datasource Grafana is provisioned with.")]
+    prometheus_version: Annotated[
+        str,
+        F(
+            "Target Prometheus version; decides which rule fields may be emitted.",
+            pattern=r"^[23]\.\d+(\.\d+)?$",
+        ),
+    ] = "2.42.0"
+    alertmanager_version: Annotated[
+        str,
+        F(
+            "Target Alertmanager version; decides which config fields may be emitted.",
+            pattern=r"^0\.\d+(\.\d+)?$",
+        ),
+    ] = "0.25.0"
+
+
+# ------------------------------------------------------------------------------------------ SLOs
+
+
+class NoDataPolicy(str, Enum):
+    IGNORE = "ignore"
+    ALERT = "alert"
+
+
+class BurnAlerts(Model):
+    page: Annotated[bool, F("Page tier: 1h/5m at 14.4x and 6h/30m at 6x the budget (scaled to the period).")] = True
+    ticket: Annotated[bool, F("Ticket tier: 1d/2h at 3x and 3d/6h at 1x the budget (scaled to the period).")] = True
+
+
+class SloCommon(Model):
+    objective_percent: Annotated[ObjectivePercent, F("Target share of good events, in percent, in (0, 100).")]
+    period: Annotated[DurationStr, F("Rolling SLO period, e.g. 30d or 28d.")] = "30d"  # type: ignore[assignment]
+    burn_alerts: Annotated[BurnAlerts, F("Which multi-window multi-burn-rate alert tiers exist.")] = BurnAlerts()
+    no_data: Annotated[
+        NoDataPolicy,
+        F("`alert` adds an alert when the SLI's traffic series are absent; `ignore` does not."),
+    ] = NoDataPolicy.ALERT
+
+
+class AvailabilitySlo(SloCommon):
+    """Share of requests that do not end in error."""
+
+
+class LatencySlo(SloCommon):
+    threshold_seconds: Annotated[
+        PositiveNumber,
+        F("Requests at or under this duration are good; must be a bucket boundary of the latency histogram."),
+    ]
+
+
+class QualitySlo(SloCommon):
+    minimum_score: Annotated[
+        Ratio,
+        F("Responses scored at or above this (0-1) are good; must be a bucket boundary of the quality histogram."),
+    ]
+
+
+class CoverageSlo(SloCommon):
+    """Share of the watched specialists' requests that this guardian evaluated."""
+
+
+class SpecialistSlos(Model):
+    availability: Annotated[AvailabilitySlo | None, F("Error-ratio SLO.")] = None
+    latency: Annotated[LatencySlo | None, F('Latency SLO, e.g. "95% of requests under 10 s".')] = None
+    quality: Annotated[QualitySlo | None, F("Quality SLO: share of responses scored at least `minimum_score`.")] = None
+
+
+# ------------------------------------------------------------------------------------ specialists
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class AlertOverride(Model):
+    alert: Annotated[
+        str,
+        F(
+            "Generated alert name without the prefix, e.g. `SpecialistTimeoutsHigh`.",
+            pattern=r"^[A-Z][A-Za-z0-9]+$",
+        ),
+    ]
+    enabled: Annotated[bool, F("Set false to not generate this alert for this specialist.")] = True
+    severity: Annotated[Severity | None, F("Replace the alert's severity.")] = None
+    for_duration: Annotated[DurationStr | None, F("Replace the alert's `for:` duration.")] = None
+
+
+class SpecialistThresholds(Model):
+    timeout_ratio_max_percent: Annotated[
+        Percent, F("Alert when more than this percent of requests time out (timeout ceiling).")
+    ] = Decimal("1")  # type: ignore[assignment]
+    error_ratio_max_percent: Annotated[
+        Percent,
+        F("Alert when more than this percent of requests fail over 5 minutes, independent of the SLO."),
+    ] = Decimal("5")  # type: ignore[assignment]
+    latency_p95_max_seconds: Annotated[
+        PositiveNumber | None, F("Alert when the 95th percentile request duration exceeds this.")
+    ] = None
+    quality_mean_min: Annotated[Ratio | None, F("Alert when the mean quality score (0-1) drops below this.")] = None
+    throughput_drop_percent: Annotated[
+        Percent | None,
+        F("Alert when the request rate falls by more than this percent against the same time a day earlier."),
+    ] = None
+    tokens_per_second_min: Annotated[PositiveNumber | None, F("Alert when token throughput drops below this.")] = None
+
+
+class GpuPlacement(Model):
+    nodes: Annotated[list[Name], F("GPU inventory nodes this specialist runs on.", min_length=1)]
+    gpus_per_node: Annotated[int, F("GPUs the specialist uses on each of those nodes.", ge=1, le=64)] = 1
+
+
+class Specialist(Model):
+    name: Annotated[Name, F("Unique specialist name, e.g. `code`.")]
+    description: Annotated[Text, F("What the specialist answers.")] = ""
+    team: Annotated[Name, F("Owning team; routed on the `team` label.")]
+    model: Annotated[Text, F("Served model, e.g. `codellama-34b-instruct`.")]
+    metric_label_value: Annotated[
+        LabelValue | None,
+        F("Value of the `specialist_type` (and guardians' `specialist_id`) label in metrics; default: `name`."),
+    ] = None
+    gpu_placement: Annotated[GpuPlacement | None, F("Where the specialist's GPUs are.")] = None
+    slos: Annotated[SpecialistSlos, F("Service level objectives.")] = SpecialistSlos()
+    thresholds: Annotated[SpecialistThresholds, F("Thresholds of the plain (non-SLO) alerts.")] = SpecialistThresholds()
+    alert_overrides: Annotated[list[AlertOverride], F("Per-alert changes for this specialist.")] = []
+
+    @property
+    def label_value(self) -> str:
+        return self.metric_label_value or self.name
+
+
+# -------------------------------------------------------------------------------------- guardians
+
+
+class GuardianType(str, Enum):
+    QUALITY = "quality"
+    SAFETY = "safety"
+    PERFORMANCE = "performance"
+    FACTUALITY = "factuality"
+    COMPLIANCE = "compliance"
+    BIAS = "bias"
+
+
+class GuardianThresholds(Model):
+    evaluation_latency_p95_max_seconds: Annotated[
+        PositiveNumber, F("Alert when the 95th percentile evaluation time exceeds this.")
+    ] = Decimal("2")  # type: ignore[assignment]
+    false_positive_rate_max: Annotated[Ratio, F("Alert when the reported false-positive rate (0-1) exceeds this.")] = (
+        Decimal("0.1")
+    )  # type: ignore[assignment]
+    prediction_accuracy_min: Annotated[
+        Ratio, F("Alert when the reported prediction accuracy (0-1) falls below this.")
+    ] = Decimal("0.8")  # type: ignore[assignment]
+    evaluation_coverage_min_percent: Annotated[
+        Percent, F("Alert when fewer than this percent of the watched specialists' requests get evaluated.")
+    ] = Decimal("90")  # type: ignore[assignment]
+
+
+class GuardianSlos(Model):
+    coverage: Annotated[CoverageSlo | None, F("Evaluation-coverage SLO.")] = None
+
+
+class Guardian(Model):
+    name: Annotated[Name, F("Unique guardian name.")]
+    type: Annotated[GuardianType, F("What the guardian judges.")]
+    description: Annotated[Text, F("What the guardian checks.")] = ""
+    team: Annotated[Name, F("Owning team; routed on the `team` label.")]
+    model: Annotated[Text, F("Evaluator model.")] = ""
+    metric_label_value: Annotated[
+        LabelValue | None, F("Value of the `guardian_type` label in metrics; default: `name`.")
+    ] = None
+    watches: Annotated[list[Name], F("Names of the specialists this guardian evaluates.", min_length=1)]
+    thresholds: Annotated[GuardianThresholds, F("Thresholds of the guardian's alerts.")] = GuardianThresholds()
+    slos: Annotated[GuardianSlos, F("Service level objectives.")] = GuardianSlos()
+    alert_overrides: Annotated[list[AlertOverride], F("Per-alert changes for this guardian.")] = []
+
+    @property
+    def label_value(self) -> str:
+        return self.metric_label_value or self.name
+
+
+# ---------------------------------------------------------------------------------- GPU inventory
+
+
+class GpuExporter(str, Enum):
+    DCGM = "dcgm"
+    NVIDIA_SMI = "nvidia_smi"
+
+
+class GpuModel(Model):
+    name: Annotated[Name, F("Short name nodes refer to, e.g. `a100-80gb`.")]
+    product_name: Annotated[Text, F("The exporter's model label value, e.g. `NVIDIA A100-SXM4-80GB`.", min_length=1)]
+    memory_gib: Annotated[int, F("Memory per GPU in GiB.", ge=1, le=4096)]
+    max_temperature_celsius: Annotated[
+        int,
+        F("Temperature at which this model throttles; the temperature alert fires below it.", ge=40, le=120),
+    ]
+
+
+class GpuNode(Model):
+    name: Annotated[Name, F("Node name used in the spec.")]
+    hostname: Annotated[LabelValue | None, F("Value of the exporter's host label for this node; default: `name`.")] = (
+        None
+    )
+    gpu_model: Annotated[Name, F("Name of an entry in `gpu_inventory.models`.")]
+    gpu_count: Annotated[int, F("Number of GPUs in the node.", ge=1, le=64)]
+
+    @property
+    def host(self) -> str:
+        return self.hostname or self.name
+
+
+class GpuThresholds(Model):
+    utilization_high_percent: Annotated[Percent, F("Alert when a GPU stays busier than this.")] = Decimal("95")  # type: ignore[assignment]
+    memory_used_high_percent: Annotated[Percent, F("Alert when GPU memory use exceeds this.")] = Decimal("95")  # type: ignore[assignment]
+    temperature_margin_celsius: Annotated[
+        int, F("Alert this many degrees below the model's `max_temperature_celsius`.", ge=0, le=50)
+    ] = 5
+
+
+class GpuInventory(Model):
+    exporter: Annotated[GpuExporter, F("GPU exporter: `dcgm` (NVIDIA DCGM exporter) or `nvidia_smi`.")] = (
+        GpuExporter.DCGM
+    )
+    host_label: Annotated[
+        LabelName, F("Label that carries the host name in the exporter's series (DCGM: `Hostname`).")
+    ] = "Hostname"
+    models: Annotated[list[GpuModel], F("GPU models present in the cluster.", min_length=1)]
+    nodes: Annotated[list[GpuNode], F("GPU nodes.", min_length=1)]
+    thresholds: Annotated[GpuThresholds, F("GPU alert thresholds.")] = GpuThresholds()
+
+
+# ------------------------------------------------------------------------------ infrastructure
+
+
+class NodeThresholds(Model):
+    cpu_utilization_max_percent: Annotated[Percent, F("Alert when a node's CPU stays busier than this.")] = Decimal(
+        "90"
+    )  # type: ignore[assignment]
+    memory_utilization_max_percent: Annotated[Percent, F("Alert when a node's memory use exceeds this.")] = Decimal(
+        "90"
+    )  # type: ignore[assignment]
+    disk_utilization_max_percent: Annotated[Percent, F("Alert when a filesystem is fuller than this.")] = Decimal("85")  # type: ignore[assignment]
+
+
+class Postgres(Model):
+    connection_utilization_max_percent: Annotated[
+        Percent, F("Alert when connections exceed this share of max_connections.")
+    ] = Decimal("80")  # type: ignore[assignment]
+    mean_query_time_max_seconds: Annotated[
+        PositiveNumber,
+        F("Alert when the mean statement time exceeds this (needs postgres_exporter's stat_statements collector)."),
+    ] = Decimal("0.5")  # type: ignore[assignment]
+    team: Annotated[Name, F("Team that owns the database.")]
+
+
+# ----------------------------------------------------------------------------------- alerting
+
+
+class SlackReceiver(Model):
+    api_url_file: Annotated[SecretFile, F("File holding the Slack webhook URL.")]
+    channel: Annotated[str, F("Channel, e.g. `#llm-guardian-alerts`.", pattern=r"^[#@][a-z0-9._-]{1,80}$")]
+    send_resolved: Annotated[bool, F("Also notify when the alert resolves.")] = True
+
+
+class PagerDutyReceiver(Model):
+    routing_key_file: Annotated[SecretFile, F("File holding the PagerDuty Events API v2 routing key.")]
+    send_resolved: Annotated[bool, F("Also notify when the alert resolves.")] = True
+
+
+class EmailReceiver(Model):
+    to: Annotated[
+        list[Annotated[str, Field(pattern=r"^[^@\s\"'<>,;\\]+@[A-Za-z0-9.-]+$")]],
+        F("Recipient addresses.", min_length=1),
+    ]
+    send_resolved: Annotated[bool, F("Also notify when the alert resolves.")] = False
+
+
+class WebhookReceiver(Model):
+    url: Annotated[
+        str | None,
+        F(
+            "Endpoint URL without credentials (use `url_file` when the URL itself is secret).",
+            pattern=r"^https?://[^\s@\"'\\]+$",
+        ),
+    ] = None
+    url_file: Annotated[SecretFile | None, F("File holding the endpoint URL.")] = None
+    bearer_token_file: Annotated[SecretFile | None, F("File holding a bearer token sent with each request.")] = None
+    send_resolved: Annotated[bool, F("Also notify when the alert resolves.")] = True
+
+    @model_validator(mode="after")
+    def _one_url(self) -> WebhookReceiver:
+        if (self.url is None) == (self.url_file is None):
+            raise ValueError("give exactly one of `url` and `url_file`")
+        return self
+
+
+class Receiver(Model):
+    name: Annotated[Name, F("Receiver name that routes refer to.")]
+    slack: Annotated[SlackReceiver | None, F("Send to a Slack channel.")] = None
+    pagerduty: Annotated[PagerDutyReceiver | None, F("Page through PagerDuty.")] = None
+    email: Annotated[EmailReceiver | None, F("Send e-mail (needs `alerting.smtp`).")] = None
+    webhook: Annotated[WebhookReceiver | None, F("POST to an HTTP endpoint.")] = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Receiver:
+        if not (self.slack or self.pagerduty or self.email or self.webhook):
+            raise ValueError("a receiver needs at least one of slack, pagerduty, email, webhook")
+        return self
+
+
+class Smtp(Model):
+    smarthost: Annotated[str, F("SMTP server as host:port.", pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
+    sender: Annotated[str, F("From address.", pattern=r"^[^@\s\"'<>,;\\]+@[A-Za-z0-9.-]+$")]
+    auth_username: Annotated[str | None, F("SMTP user.", pattern=r"^[^\s\"'\\]+$")] = None
+    auth_password_file: Annotated[SecretFile | None, F("File holding the SMTP password.")] = None
+    require_tls: Annotated[bool, F("Require STARTTLS.")] = True
+
+
+class Route(Model):
+    match_labels: Annotated[
+        dict[LabelName, LabelValue],
+        F("Alerts carrying all of these labels take this route, e.g. `{severity: critical}`.", min_length=1),
+    ]
+    receivers: Annotated[list[Name], F("Receivers that get these alerts.", min_length=1)]
+    continue_matching: Annotated[bool, F("Keep evaluating later routes after this one matched (`continue`).")] = False
+    mute_during: Annotated[list[Name], F("Names of `quiet_hours` entries when this route stays silent.")] = []
+    group_by: Annotated[list[LabelName] | None, F("Override the default grouping labels.")] = None
+    repeat_interval: Annotated[DurationStr | None, F("Override how often a firing alert is re-sent.")] = None
+
+
+class TimeRange(Model):
+    start: Annotated[str, F("Start, HH:MM (24h).", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    end: Annotated[
+        str,
+        F(
+            "End, HH:MM (24h), after start; 24:00 means midnight.",
+            pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+        ),
+    ]
+
+
+class QuietHours(Model):
+    name: Annotated[Name, F("Name routes refer to in `mute_during`.")]
+    weekdays: Annotated[
+        list[
+            Annotated[
+                str,
+                Field(
+                    pattern=r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                    r"(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$"
+                ),
+            ]
+        ],
+        F("Weekdays or ranges, e.g. `saturday:sunday`."),
+    ] = []
+    times: Annotated[list[TimeRange], F("Times of day.")] = []
+    location: Annotated[
+        str, F("IANA time zone of `times`, e.g. `Europe/Berlin`.", pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
+    ] = "UTC"
+
+    @model_validator(mode="after")
+    def _something(self) -> QuietHours:
+        if not self.weekdays and not self.times:
+            raise ValueError("quiet hours need `weekdays` or `times`")
+        for t in self.times:
+            if t.end != "24:00" and t.end <= t.start:
+                raise ValueError(f"time range {t.start}-{t.end} ends before it starts; split it at midnight")
+        return self
+
+
+class Inhibition(Model):
+    critical_suppresses_warning: Annotated[
+        bool, F("A firing critical alert silences the warning of the same alert and specialist.")
+    ] = True
+    faster_burn_suppresses_slower: Annotated[
+        bool, F("A firing page-tier SLO burn alert silences the ticket tier of the same SLO.")
+    ] = True
+
+
+class Alerting(Model):
+    resolve_timeout: Annotated[DurationStr, F("Alertmanager's resolve_timeout.")] = "5m"  # type: ignore[assignment]
+    group_by: Annotated[list[LabelName], F("Labels alerts are grouped by into notifications.")] = [
+        "alertname",
+        "cluster",
+        "specialist",
+    ]
+    group_wait: Annotated[DurationStr, F("Wait before the first notification of a group.")] = "30s"  # type: ignore[assignment]
+    group_interval: Annotated[DurationStr, F("Wait before notifying about new alerts in a group.")] = "5m"  # type: ignore[assignment]
+    repeat_interval: Annotated[DurationStr, F("Wait before re-sending a still-firing alert.")] = "4h"  # type: ignore[assignment]
+    smtp: Annotated[Smtp | None, F("Mail server; required when an email receiver exists.")] = None
+    receivers: Annotated[list[Receiver], F("Notification receivers.", min_length=1)]
+    default_receiver: Annotated[Name, F("Receiver of alerts no route matches.")]
+    routes: Annotated[list[Route], F("Routes, evaluated in order.")] = []
+    quiet_hours: Annotated[list[QuietHours], F("Named time intervals routes can mute during.")] = []
+    inhibition: Annotated[Inhibition, F("Inhibition policy.")] = Inhibition()
+
+
+# ----------------------------------------------------------------------------------- logging
+
+SIZE_PATTERN = r"^[1-9][0-9]*[kmg]?$"
+Size = Annotated[str, Field(pattern=SIZE_PATTERN, description="Size in Fluentd notation: bytes or with k/m/g.")]
+PathStr = Annotated[str, Field(pattern=r"^/[A-Za-z0-9._/*-]+$", max_length=1024)]
+
+
+class ElasticsearchTarget(Model):
+    hosts: Annotated[
+        list[Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")]],
+        F("Elasticsearch URLs, e.g. `https://es.logging.svc:9200`.", min_length=1),
+    ]
+    major_version: Annotated[Literal[7, 8], F("Elasticsearch major version.")] = 8
+    user: Annotated[str | None, F("User name.", pattern=r"^[A-Za-z0-9._-]+$")] = None
+    password_env: Annotated[EnvVarName | None, F("Environment variable holding the password.")] = None
+    api_key_env: Annotated[EnvVarName | None, F("Environment variable holding an API key.")] = None
+    ca_file: Annotated[PathStr | None, F("CA bundle to verify the server's certificate.")] = None
+    verify_tls: Annotated[bool, F("Verify the server's TLS certificate.")] = True
+
+    @model_validator(mode="after")
+    def _credentials(self) -> ElasticsearchTarget:
+        if (self.user is None) != (self.password_env is None):
+            raise ValueError("`user` and `password_env` go together")
+        if self.api_key_env and self.password_env:
+            raise ValueError("use either `api_key_env` or `user`/`password_env`, not both")
+        return self
+
+
+class LogSource(Model):
+    name: Annotated[Name, F("Source name.")]
+    path: Annotated[PathStr, F("Glob of container log files to tail.")]
+    format: Annotated[
+        Literal["cri", "json"], F("Container runtime log format: `cri` (containerd) or `json` (Docker).")
+    ] = "cri"
+
+
+class LogComponent(Model):
+    name: Annotated[Name, F("Component name; also names the destination stream.")]
+    component_values: Annotated[
+        list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]],
+        F("Values of the `component` field in the structured logs that belong here.", min_length=1),
+    ]
+
+
+class BufferPolicy(Model):
+    path: Annotated[PathStr, F("Directory of the file buffers.")] = "/var/log/fluentd/buffers"
+    chunk_limit_size: Annotated[Size, F("Largest chunk sent in one bulk request.")] = "8m"
+    total_limit_size: Annotated[Size, F("Disk the buffer of one output may use.")] = "2g"
+    overflow_action: Annotated[
+        Literal["block", "drop_oldest_chunk", "throw_exception"],
+        F("What happens when the buffer is full."),
+    ] = "drop_oldest_chunk"
+    flush_interval: Annotated[DurationStr, F("How often chunks are flushed.")] = "5s"  # type: ignore[assignment]
+    retry_max_interval: Annotated[DurationStr, F("Cap of the exponential retry backoff.")] = "30s"  # type: ignore[assignment]
+    retry_timeout: Annotated[
+        DurationStr, F("Give up on a chunk after retrying this long; it then goes to the secondary file.")
+    ] = "1h"  # type: ignore[assignment]
+    secondary_path: Annotated[PathStr, F("Directory where chunks that could not be delivered are kept.")] = (
+        "/var/log/fluentd/failed"
+    )
+
+
+class Logging(Model):
+    elasticsearch: Annotated[ElasticsearchTarget, F("Where logs go.")]
+    sources: Annotated[list[LogSource], F("Log files to tail.", min_length=1)]
+    components: Annotated[list[LogComponent], F("Routing of log records by their `component` field.", min_length=1)]
+    data_stream_namespace: Annotated[
+        str,
+        F("Namespace part of the data stream names `logs-<component>-<namespace>`.", pattern=r"^[a-z0-9_]+$"),
+    ] = "default"
+    buffer: Annotated[BufferPolicy, F("Buffering and retry policy of every output.")] = BufferPolicy()
+    fluentd_metrics_port: Annotated[
+        int | None,
+        F("Expose Fluentd's own Prometheus metrics on this port; omit to disable.", ge=1024, le=65535),
+    ] = 24231
+
+
+# --------------------------------------------------------------------------------------- root
+
+
+class ClusterSpec(Model):
+    api_version: Annotated[Literal["guardiangen/v1"], F("Spec format version.", alias="apiVersion")]
+    kind: Annotated[Literal["Cluster"], F("Always `Cluster`.")]
+    metadata: Annotated[Metadata, F("Cluster identity.")]
+    defaults: Annotated[Defaults, F("Settings shared by every output.")]
+    specialists: Annotated[list[Specialist], F("Specialist LLM services.", min_length=1)]
+    guardians: Annotated[list[Guardian], F("Guardian models evaluating the specialists.")] = []
+    gpu_inventory: Annotated[GpuInventory, F("GPU models and nodes.")]
+    node_thresholds: Annotated[NodeThresholds, F("Node resource alert thresholds.")] = NodeThresholds()
+    postgres: Annotated[Postgres | None, F("Monitor the orchestrator's PostgreSQL; omit when not used.")] = None
+    alerting: Annotated[Alerting, F("Alertmanager receivers, routes, inhibition and quiet hours.")]
+    logging: Annotated[Logging | None, F("Log shipping with Fluentd; omit to generate none.")] = None
+    metrics: Annotated[list[MetricDefinition], F("Extra metrics, in the same typed form as the built-in catalog.")] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True, populate_by_name=True)

@@ -1,0 +1,88 @@
+"""Spec models: strict types, exact numbers, durations, and the reference spec."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from guardiangen.load import load_text
+from guardiangen.spec import parse_spec
+from guardiangen.spec.types import format_duration_ms, parse_duration_ms
+from guardiangen.starter import STARTER
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _parse(text: str):  # type: ignore[no-untyped-def]
+    doc, diags = load_text(text, "c.yaml")
+    assert doc is not None, diags
+    return parse_spec(doc)
+
+
+def test_reference_spec_is_valid() -> None:
+    spec, diags = _parse((ROOT / "specs" / "cluster.yaml").read_text())
+    assert diags == []
+    assert spec is not None
+    assert len(spec.specialists) >= 4
+    assert len({g.type for g in spec.guardians}) >= 3
+    assert len(spec.gpu_inventory.models) >= 2
+    kinds = {k for r in spec.alerting.receivers for k in ("slack", "pagerduty", "email", "webhook") if getattr(r, k)}
+    assert kinds == {"slack", "pagerduty", "email", "webhook"}
+    assert spec.logging is not None
+
+
+def test_reference_spec_starts_with_schema_modeline() -> None:
+    first = (ROOT / "specs" / "cluster.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=./cluster.schema.json"
+
+
+def test_starter_is_valid() -> None:
+    spec, diags = _parse(STARTER)
+    assert diags == [] and spec is not None
+
+
+def test_objectives_are_exact_decimals() -> None:
+    spec, _ = _parse((ROOT / "specs" / "cluster.yaml").read_text())
+    assert spec is not None
+    slo = spec.specialists[0].slos.availability
+    assert slo is not None
+    assert slo.objective_percent == Decimal("99.9")
+    assert 1 - slo.objective_percent / 100 == Decimal("0.001")
+
+
+@pytest.mark.parametrize(
+    ("text", "ms", "canonical"),
+    [
+        ("30s", 30_000, "30s"),
+        ("90s", 90_000, "1m30s"),
+        ("1h30m", 5_400_000, "1h30m"),
+        ("30d", 2_592_000_000, "30d"),
+        ("1w", 604_800_000, "7d"),
+        ("250ms", 250, "250ms"),
+    ],
+)
+def test_durations(text: str, ms: int, canonical: str) -> None:
+    assert parse_duration_ms(text) == ms
+    assert format_duration_ms(ms) == canonical
+
+
+@pytest.mark.parametrize("bad", ["", "5", "5 m", "m5", "1.5h", "-1m", "5M"])
+def test_bad_durations(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration_ms(bad)
+
+
+def test_numbers_as_strings_are_refused() -> None:
+    _, diags = _parse(STARTER.replace("objective_percent: 99.9", 'objective_percent: "99.9"'))
+    assert [d.code for d in diags] == ["GG105"] or [d.code for d in diags] == ["GG107"]
+    assert "expected a number, got a string" in diags[0].message
+
+
+def test_spec_is_frozen() -> None:
+    spec, _ = _parse(STARTER)
+    assert spec is not None
+    with pytest.raises(ValidationError):
+        spec.metadata.name = "other"  # type: ignore[misc]
