@@ -1,0 +1,1 @@
+"""Linters for generated and foreign artefacts (rules, dashboards)."""
