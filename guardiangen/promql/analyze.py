@@ -1,0 +1,256 @@
+"""Offline semantic checks of PromQL text against the catalog (the engine of the rule lint).
+
+:class:`Analyzer` parses an expression with ``promql_parser`` and walks the AST: unknown metrics,
+type misuse (rate of a gauge, raw counters, bare histograms), grouping by high-cardinality labels,
+``histogram_quantile`` without ``sum by (le, ...)``, vector matching that can never match, and
+``le`` matchers that break under Prometheus 3. Findings carry a diagnostic code but no position:
+the caller knows where the text came from. Inference of labels and meaning lives in :mod:`.infer`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import promql_parser as pp
+
+from guardiangen.catalog import MetricType
+from guardiangen.catalog.builtin import foreign_gpu_metric
+from guardiangen.diagnostics import Severity, did_you_mean
+from guardiangen.promql.infer import (
+    COMPARISONS,
+    Inference,
+    Labels,
+    Node,
+    has_comparison,
+    is_scalar,
+    literal,
+    parse,
+    selector_name,
+    strip,
+    value_side,
+)
+
+__all__ = ["COMPARISONS", "Analyzer", "Finding", "Labels", "has_comparison", "parse", "value_side"]
+
+# Functions and aggregations that may see a raw counter (or a histogram's _bucket/_sum/_count).
+COUNTER_CONSUMERS = frozenset({"rate", "irate", "increase", "resets", "timestamp", "count", "group"}) | frozenset(
+    {"absent", "absent_over_time", "present_over_time", "count_over_time"}
+)
+DELTA_LIKE = frozenset({"delta", "idelta", "deriv", "predict_linear", "holt_winters", "double_exponential_smoothing"})
+COUNTER_ONLY = frozenset({"rate", "irate", "increase", "resets"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+
+class Analyzer(Inference):
+    """Inference plus the checks of the lint."""
+
+    def check(self, text: str) -> tuple[Node | None, list[Finding]]:
+        """Parse and check one expression: (AST or None, findings)."""
+        try:
+            ast = parse(text)
+        except ValueError as exc:
+            return None, [Finding("GG401", f"PromQL does not parse: {exc}")]
+        out: list[Finding] = []
+        self._walk(ast, None, out)
+        return ast, out
+
+    def _walk(self, node: Node, consumer: str | None, out: list[Finding]) -> None:
+        if isinstance(node, pp.ParenExpr):
+            self._walk(node.expr, consumer, out)
+        elif isinstance(node, (pp.UnaryExpr, pp.SubqueryExpr)):
+            self._walk(node.expr, None, out)
+        elif isinstance(node, pp.VectorSelector):
+            self._selector(node, consumer, out)
+        elif isinstance(node, pp.MatrixSelector):
+            self._selector(node.vector_selector, consumer, out)
+        elif isinstance(node, pp.Call):
+            self._call(node, out)
+            for arg in node.args:
+                self._walk(arg, node.func.name, out)
+        elif isinstance(node, pp.AggregateExpr):
+            self._aggregate(node, out)
+            self._walk(node.expr, str(node.op), out)
+        elif isinstance(node, pp.BinaryExpr):
+            self._matching(node, out)
+            self._walk(node.lhs, None, out)
+            self._walk(node.rhs, None, out)
+
+    def _selector(self, node: Node, consumer: str | None, out: list[Finding]) -> None:
+        name = selector_name(node)
+        for m in node.matchers.matchers:
+            if m.name in ("le", "quantile") and m.op == pp.MatchOp.Equal and re.fullmatch(r"[+-]?\d+", m.value):
+                out.append(
+                    Finding(
+                        "GG403",
+                        f'{m.name}="{m.value}" stops matching on Prometheus 3, which '
+                        f'stores "{m.value}.0"; use {m.name}=~"{m.value}(\\\\.0)?"',
+                        Severity.WARNING,
+                    )
+                )
+        if name is None:
+            return
+        if name in self.records:
+            self._labels_exist(node, name, self.labels(node)[0], out)
+            return
+        resolved = self.resolve(name)
+        if resolved is None:
+            out.append(Finding("GG402", self._unknown(name)))
+            return
+        metric, part = resolved
+        self._labels_exist(node, name, self.catalog.label_names(metric, part), out)
+        if metric.type is MetricType.HISTOGRAM and part == "":
+            out.append(
+                Finding(
+                    "GG403",
+                    f'"{name}" is a histogram: only {name}_bucket, {name}_sum and '
+                    f"{name}_count exist, so this selects nothing. Use histogram_quantile over "
+                    f"sum by (le, ...) (rate({name}_bucket[w])), or rate(_sum) / rate(_count) "
+                    "for the mean",
+                )
+            )
+        elif metric.type is MetricType.COUNTER or part:
+            if consumer in DELTA_LIKE:
+                out.append(
+                    Finding("GG403", f'{consumer}() on counter "{name}" ignores resets: use increase() or rate()')
+                )
+            elif consumer not in COUNTER_CONSUMERS:
+                out.append(
+                    Finding(
+                        "GG403",
+                        f'counter "{name}" used without rate(), irate() or increase(): '
+                        "its raw value only grows and resets on restart",
+                    )
+                )
+        elif consumer in COUNTER_ONLY:
+            hint = (
+                " It holds the value of the last XID error: use changes() or compare it."
+                if "XID" in name
+                else " Use it directly or with *_over_time()."
+            )
+            out.append(Finding("GG403", f'{consumer}() needs a counter, but "{name}" is a gauge.{hint}'))
+
+    def _labels_exist(self, node: Node, name: str, labels: frozenset[str] | None, out: list[Finding]) -> None:
+        if labels is None:
+            return
+        for m in node.matchers.matchers:
+            if m.name not in labels and m.name != "__name__":
+                out.append(
+                    Finding(
+                        "GG402", f'"{name}" has no label "{m.name}"' + did_you_mean(m.name, labels), Severity.WARNING
+                    )
+                )
+
+    def _unknown(self, name: str) -> str:
+        if ":" in name:
+            return f'"{name}" looks like a recording rule, but no rule in these files records it'
+        foreign = foreign_gpu_metric(name, self.catalog.gpu.exporter)
+        if foreign is None:
+            choices = (*self.catalog.series_names(), *self.records)
+            return f'metric "{name}" is not in the catalog' + did_you_mean(name, choices)
+        other, role = foreign
+        gpu = self.catalog.gpu
+        message = f'metric "{name}" belongs to the {other} GPU exporter, but the spec uses {gpu.exporter}'
+        if role in ("memory_used", "memory_free", "memory_total"):
+            used, rest = gpu.memory_used, gpu.memory_total or gpu.memory_free
+            return message + f" (use {used} and {rest})"
+        if role is not None:
+            equivalent = getattr(gpu, role)
+            note = f", on a {gpu.utilization_scale.value} scale" if role == "utilization" else ""
+            return message + f" (use {equivalent}{note})"
+        return message
+
+    def _call(self, node: Node, out: list[Finding]) -> None:
+        if node.func.name != "histogram_quantile" or len(node.args) != 2:
+            return
+        q = literal(node.args[0])
+        if q is not None and not 0 <= q <= 1:
+            out.append(Finding("GG403", f"histogram_quantile({q}, ...): a quantile is between 0 and 1"))
+        if not self._summed_by_le(node.args[1]):
+            out.append(
+                Finding(
+                    "GG407",
+                    "histogram_quantile over bucket rates that are not summed by (le, ...) "
+                    "gives one quantile per series (per pod or instance); use histogram_quantile"
+                    "(q, sum by (le, <labels>) (rate(x_bucket[w])))",
+                )
+            )
+
+    def _summed_by_le(self, node: Node) -> bool:
+        node = strip(node)
+        if isinstance(node, pp.AggregateExpr) and str(node.op) == "sum" and node.modifier is not None:
+            by = node.modifier.type == pp.AggModifierType.By
+            return bool(("le" in node.modifier.labels) == by)
+        if isinstance(node, pp.VectorSelector) and (name := selector_name(node)) in self.records:
+            return self.traced(str(name), self._summed_by_le, False)
+        return False
+
+    def _aggregate(self, node: Node, out: list[Finding]) -> None:
+        if node.modifier is None:
+            return
+        _, high = self.labels(node.expr)
+        listed = set(node.modifier.labels)
+        kept = high & listed if node.modifier.type == pp.AggModifierType.By else high - listed
+        if kept:
+            out.append(
+                Finding(
+                    "GG404",
+                    f"{node.op} keeps high-cardinality label(s) {', '.join(sorted(kept))}: "
+                    "they have unbounded values; aggregate them away",
+                )
+            )
+
+    def _matching(self, node: Node, out: list[Finding]) -> None:
+        mod = node.modifier
+        if str(node.op) == "or" or is_scalar(node.lhs) or is_scalar(node.rhs):
+            return
+        on = mod is not None and mod.matching is not None and mod.matching.type == pp.LabelModifierType.Include
+        if on or (mod is not None and mod.group_labels):
+            return
+        ignoring = set(mod.matching.labels) if mod is not None and mod.matching else set()
+        left, right = self.labels(node.lhs)[0], self.labels(node.rhs)[0]
+        if left is None or right is None or left - ignoring == right - ignoring:
+            return
+        only_l, only_r = sorted(left - right - ignoring), sorted(right - left - ignoring)
+        out.append(
+            Finding(
+                "GG403",
+                f"`{node.op}` between vectors with different labels (left only: "
+                f"{', '.join(only_l) or '-'}; right only: {', '.join(only_r) or '-'}) never matches; "
+                "aggregate both sides to the same labels or use on (...)",
+                Severity.WARNING,
+            )
+        )
+
+    def absolute_subset_rate(self, ast: Node) -> Finding | None:
+        """An alert thresholding the plain rate of a counter that counts a subset of another
+        (errors of requests): it pages on busy services and never on quiet ones."""
+        node = value_side(ast)
+        while True:
+            node = strip(node)
+            if isinstance(node, pp.AggregateExpr) and str(node.op) in ("sum", "avg", "max", "min"):
+                node = node.expr
+            elif isinstance(node, pp.VectorSelector) and (name := selector_name(node)) in self.records:
+                return self.traced(str(name), self.absolute_subset_rate, None)
+            else:
+                break
+        if not (isinstance(node, pp.Call) and node.func.name in ("rate", "irate", "increase") and node.args):
+            return None
+        arg = strip(node.args[0])
+        name = selector_name(arg.vector_selector) if isinstance(arg, pp.MatrixSelector) else None
+        resolved = self.resolve(name) if name else None
+        if resolved is None or resolved[0].subset_of is None:
+            return None
+        total = resolved[0].subset_of
+        return Finding(
+            "GG403",
+            f'alert compares the absolute {node.func.name} of "{name}" with a fixed '
+            "threshold: it fires on busy services and never on quiet ones; alert on the ratio "
+            f"{name} / {total} (against the SLO) instead",
+        )
