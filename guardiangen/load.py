@@ -162,9 +162,8 @@ class _Builder:
             "tag:yaml.org,2002:null",
         ):
             return _plain(self.constructor.construct_object(node, deep=True))
-        if tag.startswith("tag:yaml.org,2002:"):
-            # timestamps, binary...: keep the source text; the model decides whether it is valid.
-            return str(node.value)
+        if tag == "tag:yaml.org,2002:timestamp":
+            return str(node.value)  # a date-looking string; the model decides whether it is valid
         self._err(node, "GG006", f"YAML tag {tag} is not allowed in a spec")
         return str(node.value)
 

@@ -17,13 +17,13 @@ def parse_spec(doc: LoadedDoc) -> tuple[ClusterSpec | None, list[Diagnostic]]:
     """Validate a loaded document: the spec, or every problem found in it."""
     from guardiangen.spec import checks, errors
 
+    cross = checks.check(doc.data, doc.positions, doc.path)
     try:
         # JSON text keeps strictness for numbers and booleans while accepting enum values as strings.
         spec = ClusterSpec.model_validate_json(json.dumps(doc.data), strict=True)
     except ValidationError as exc:
-        return None, errors.convert(exc.errors(), ClusterSpec, doc.data, doc.positions, doc.path)
-    diags = checks.check(spec, doc.positions, doc.path)
-    return (None, diags) if diags else (spec, [])
+        return None, errors.convert(exc.errors(), ClusterSpec, doc.data, doc.positions, doc.path) + cross
+    return (None, cross) if cross else (spec, [])
 
 
 def json_schema() -> str:

@@ -1,160 +1,213 @@
-"""Checks across the spec that a single field cannot see: uniqueness and references."""
+"""Checks across the spec that a single field cannot see: uniqueness and references.
+
+They read the raw document rather than the validated model, so they still run when some field is
+invalid: a user sees a typo in a reference and an out-of-range number in the same run. Anything
+malformed is skipped here; the model reports it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 
 from guardiangen.diagnostics import Diagnostic, did_you_mean, error
 from guardiangen.load import PathKey, Positions
-from guardiangen.spec.models import ClusterSpec
+from guardiangen.spec.types import LABEL_NAME_PATTERN
 
 Finding = tuple[PathKey, str, str]  # (where, code, message)
 
 
-def check(spec: ClusterSpec, positions: Positions, path: str) -> list[Diagnostic]:
+def check(data: dict[str, Any], positions: Positions, path: str) -> list[Diagnostic]:
     out = []
-    for loc, code, message in _findings(spec):
+    for loc, code, message in _findings(data):
         line, col = positions.of_value(loc)
         out.append(error(path, line, col, code, message))
     return out
 
 
-def _findings(spec: ClusterSpec) -> Iterator[Finding]:
-    yield from _unique("specialists", [s.name for s in spec.specialists], "specialist")
-    yield from _unique("guardians", [g.name for g in spec.guardians], "guardian")
-    yield from _unique_values(
-        "specialists", [s.label_value for s in spec.specialists], "metric_label_value", "specialist"
-    )
-    yield from _unique_values("guardians", [g.label_value for g in spec.guardians], "metric_label_value", "guardian")
-    inv = spec.gpu_inventory
-    yield from _unique(("gpu_inventory", "models"), [m.name for m in inv.models], "GPU model")
-    yield from _unique(("gpu_inventory", "nodes"), [n.name for n in inv.nodes], "GPU node")
-    yield from _unique_values(("gpu_inventory", "nodes"), [n.host for n in inv.nodes], "hostname", "GPU node")
-    al = spec.alerting
-    yield from _unique(("alerting", "receivers"), [r.name for r in al.receivers], "receiver")
-    yield from _unique(("alerting", "quiet_hours"), [q.name for q in al.quiet_hours], "quiet hours entry")
-    if spec.logging:
-        yield from _unique(("logging", "sources"), [s.name for s in spec.logging.sources], "log source")
-        yield from _unique(("logging", "components"), [c.name for c in spec.logging.components], "log component")
-        seen: dict[str, str] = {}
-        for i, comp in enumerate(spec.logging.components):
-            for j, value in enumerate(comp.component_values):
-                if value in seen and seen[value] != comp.name:
-                    yield (
-                        ("logging", "components", i, "component_values", j),
-                        "GG201",
-                        f'component value "{value}" is already routed to "{seen[value]}"',
-                    )
-                seen.setdefault(value, comp.name)
-
-    specialists = [s.name for s in spec.specialists]
-    for i, g in enumerate(spec.guardians):
-        yield from _refs(("guardians", i, "watches"), g.watches, specialists, "GG202", "specialist")
-        yield from _unique(("guardians", i, "watches"), g.watches, "watched specialist")
-
-    models = [m.name for m in inv.models]
-    for i, n in enumerate(inv.nodes):
-        yield from _refs(
-            ("gpu_inventory", "nodes", i, "gpu_model"),
-            [n.gpu_model],
-            models,
-            "GG203",
-            "GPU model",
-            single=True,
-        )
-    yield from _gpu_capacity(spec)
-
-    receivers = [r.name for r in al.receivers]
-    yield from _refs(
-        ("alerting", "default_receiver"), [al.default_receiver], receivers, "GG204", "receiver", single=True
-    )
-    intervals = [q.name for q in al.quiet_hours]
-    for i, route in enumerate(al.routes):
-        yield from _refs(("alerting", "routes", i, "receivers"), route.receivers, receivers, "GG204", "receiver")
-        yield from _refs(
-            ("alerting", "routes", i, "mute_during"),
-            route.mute_during,
-            intervals,
-            "GG204",
-            "quiet hours entry",
-        )
-    if al.smtp is None:
-        for i, r in enumerate(al.receivers):
-            if r.email is not None:
-                yield (
-                    ("alerting", "receivers", i, "email"),
-                    "GG206",
-                    f'receiver "{r.name}" sends e-mail but `alerting.smtp` is not set',
-                )
-    yield from _slo_boundaries(spec)
-    yield from _metric_collisions(spec)
+def _items(data: Any, *path: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of the list at ``path`` with their indexes; malformed parts are skipped."""
+    node = data
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(node, list):
+        return []
+    return [(i, item) for i, item in enumerate(node) if isinstance(item, dict)]
 
 
-def _as_loc(base: str | PathKey) -> PathKey:
-    return (base,) if isinstance(base, str) else base
+def _str(item: dict[str, Any], key: str) -> str | None:
+    value = item.get(key)
+    return value if isinstance(value, str) else None
 
 
-def _unique(base: str | PathKey, names: Sequence[str], what: str) -> Iterator[Finding]:
+def _strs(item: dict[str, Any], key: str) -> list[tuple[int, str]]:
+    value = item.get(key)
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _names(data: Any, *path: str) -> list[str]:
+    return [n for _, item in _items(data, *path) if (n := _str(item, "name")) is not None]
+
+
+def _findings(data: dict[str, Any]) -> Iterator[Finding]:
+    for path, what in (
+        (("specialists",), "specialist"),
+        (("guardians",), "guardian"),
+        (("gpu_inventory", "models"), "GPU model"),
+        (("gpu_inventory", "nodes"), "GPU node"),
+        (("alerting", "receivers"), "receiver"),
+        (("alerting", "quiet_hours"), "quiet hours entry"),
+        (("logging", "sources"), "log source"),
+        (("logging", "components"), "log component"),
+        (("metrics",), "metric"),
+    ):
+        yield from _unique(data, path, what)
+    yield from _unique_label_values(data, ("specialists",), "metric_label_value", "specialist")
+    yield from _unique_label_values(data, ("guardians",), "metric_label_value", "guardian")
+    yield from _unique_label_values(data, ("gpu_inventory", "nodes"), "hostname", "GPU node")
+    yield from _component_values(data)
+
+    specialists = _names(data, "specialists")
+    for i, g in _items(data, "guardians"):
+        yield from _refs(("guardians", i, "watches"), _strs(g, "watches"), specialists, "GG202", "specialist")
+        seen: set[str] = set()
+        for j, name in _strs(g, "watches"):
+            if name in seen:
+                yield (("guardians", i, "watches", j), "GG201", f'specialist "{name}" is watched twice')
+            seen.add(name)
+
+    models = _names(data, "gpu_inventory", "models")
+    for i, n in _items(data, "gpu_inventory", "nodes"):
+        if (model := _str(n, "gpu_model")) is not None and model not in models:
+            yield (
+                ("gpu_inventory", "nodes", i, "gpu_model"),
+                "GG203",
+                f'unknown GPU model "{model}"{did_you_mean(model, models)}',
+            )
+    yield from _gpu_capacity(data)
+    yield from _alerting(data)
+    yield from _slo_boundaries(data)
+    yield from _metric_collisions(data)
+
+
+def _unique(data: Any, path: tuple[str, ...], what: str) -> Iterator[Finding]:
     first: dict[str, int] = {}
-    for i, name in enumerate(names):
+    for i, item in _items(data, *path):
+        name = _str(item, "name")
+        if name is None:
+            continue
         if name in first:
-            loc = (*_as_loc(base), i) if what.startswith("watched") else (*_as_loc(base), i, "name")
-            yield (loc, "GG201", f'duplicate {what} "{name}" (first at index {first[name]})')
+            yield ((*path, i, "name"), "GG201", f'duplicate {what} "{name}" (first at index {first[name]})')
         else:
             first[name] = i
 
 
-def _unique_values(base: str | PathKey, values: Sequence[str], field: str, what: str) -> Iterator[Finding]:
-    counts = Counter(values)
-    first: dict[str, int] = {}
-    for i, value in enumerate(values):
-        if counts[value] > 1 and value in first:
+def _unique_label_values(data: Any, path: tuple[str, ...], field: str, what: str) -> Iterator[Finding]:
+    first: dict[str, tuple[int, str | None]] = {}
+    for i, item in _items(data, *path):
+        value = _str(item, field) or _str(item, "name")
+        if value is None:
+            continue
+        if value in first and first[value][1] != _str(item, "name"):  # same name: reported as a duplicate name
             yield (
-                (*_as_loc(base), i),
+                (*path, i),
                 "GG201",
-                f'{what} {field} "{value}" is also used by index {first[value]}; their series would be merged',
+                f'{what} {field} "{value}" is also used by index {first[value][0]}; their series would be merged',
             )
-        first.setdefault(value, i)
+        first.setdefault(value, (i, _str(item, "name")))
+
+
+def _component_values(data: Any) -> Iterator[Finding]:
+    seen: dict[str, str] = {}
+    for i, comp in _items(data, "logging", "components"):
+        name = _str(comp, "name") or f"#{i}"
+        for j, value in _strs(comp, "component_values"):
+            if value in seen and seen[value] != name:
+                yield (
+                    ("logging", "components", i, "component_values", j),
+                    "GG201",
+                    f'component value "{value}" is already routed to "{seen[value]}"',
+                )
+            seen.setdefault(value, name)
 
 
 def _refs(
-    loc: PathKey, used: Iterable[str], known: Sequence[str], code: str, what: str, *, single: bool = False
+    loc: PathKey, used: Sequence[tuple[int, str]], known: Sequence[str], code: str, what: str
 ) -> Iterator[Finding]:
-    for i, name in enumerate(used):
+    for i, name in used:
         if name not in known:
-            where = loc if single else (*loc, i)
-            yield (where, code, f'unknown {what} "{name}"{did_you_mean(name, known)}')
+            yield ((*loc, i), code, f'unknown {what} "{name}"{did_you_mean(name, known)}')
 
 
-def _gpu_capacity(spec: ClusterSpec) -> Iterator[Finding]:
-    nodes = {n.name: n for n in spec.gpu_inventory.nodes}
+def _gpu_capacity(data: Any) -> Iterator[Finding]:
+    nodes = {n: item for _, item in _items(data, "gpu_inventory", "nodes") if (n := _str(item, "name"))}
     placed: Counter[str] = Counter()
     last: dict[str, PathKey] = {}
-    for i, s in enumerate(spec.specialists):
-        if s.gpu_placement is None:
+    for i, s in _items(data, "specialists"):
+        placement = s.get("gpu_placement")
+        if not isinstance(placement, dict):
             continue
-        for j, node in enumerate(s.gpu_placement.nodes):
+        per_node = placement.get("gpus_per_node", 1)
+        for j, node in _strs(placement, "nodes"):
             if node not in nodes:
                 yield (
                     ("specialists", i, "gpu_placement", "nodes", j),
                     "GG203",
                     f'unknown GPU node "{node}"{did_you_mean(node, list(nodes))}',
                 )
-                continue
-            placed[node] += s.gpu_placement.gpus_per_node
-            last[node] = ("specialists", i, "gpu_placement", "gpus_per_node")
+            elif isinstance(per_node, int) and not isinstance(per_node, bool):
+                placed[node] += per_node
+                last[node] = ("specialists", i, "gpu_placement", "gpus_per_node")
     for node, used in sorted(placed.items()):
-        if used > nodes[node].gpu_count:
-            yield (
-                last[node],
-                "GG206",
-                f'GPU node "{node}" has {nodes[node].gpu_count} GPUs but specialists are placed on {used}',
-            )
+        count = nodes[node].get("gpu_count")
+        if isinstance(count, int) and not isinstance(count, bool) and used > count:
+            yield (last[node], "GG206", f'GPU node "{node}" has {count} GPUs but specialists are placed on {used}')
 
 
-def _slo_boundaries(spec: ClusterSpec) -> Iterator[Finding]:
+def _alerting(data: Any) -> Iterator[Finding]:
+    alerting = data.get("alerting")
+    if not isinstance(alerting, dict):
+        return
+    receivers = _names(data, "alerting", "receivers")
+    default = _str(alerting, "default_receiver")
+    if default is not None and default not in receivers:
+        yield (
+            ("alerting", "default_receiver"),
+            "GG204",
+            f'unknown receiver "{default}"{did_you_mean(default, receivers)}',
+        )
+    intervals = _names(data, "alerting", "quiet_hours")
+    for i, route in _items(data, "alerting", "routes"):
+        yield from _refs(
+            ("alerting", "routes", i, "receivers"), _strs(route, "receivers"), receivers, "GG204", "receiver"
+        )
+        yield from _refs(
+            ("alerting", "routes", i, "mute_during"),
+            _strs(route, "mute_during"),
+            intervals,
+            "GG204",
+            "quiet hours entry",
+        )
+    if alerting.get("smtp") is None:
+        for i, r in _items(data, "alerting", "receivers"):
+            if r.get("email") is not None:
+                yield (
+                    ("alerting", "receivers", i, "email"),
+                    "GG206",
+                    f'receiver "{_str(r, "name")}" sends e-mail but `alerting.smtp` is not set',
+                )
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _slo_boundaries(data: Any) -> Iterator[Finding]:
     from guardiangen.catalog import build_catalog
 
     catalog = build_catalog()
@@ -162,15 +215,18 @@ def _slo_boundaries(spec: ClusterSpec) -> Iterator[Finding]:
         ("latency", "threshold_seconds", "specialist_request_duration_seconds"),
         ("quality", "minimum_score", "specialist_quality_score"),
     )
-    for i, s in enumerate(spec.specialists):
+    for i, s in _items(data, "specialists"):
+        slos = s.get("slos")
+        if not isinstance(slos, dict):
+            continue
         for kind, field, metric in checks:
-            slo = getattr(s.slos, kind)
-            if slo is None:
+            slo = slos.get(kind)
+            value = _number(slo.get(field)) if isinstance(slo, dict) else None
+            if value is None:
                 continue
-            value: Decimal = getattr(slo, field)
             buckets = catalog.get(metric).buckets
             if not any(Decimal(repr(b)) == value for b in buckets):
-                listed = ", ".join(_fmt(b) for b in buckets)
+                listed = ", ".join(format(Decimal(repr(b)).normalize(), "f") for b in buckets)
                 yield (
                     ("specialists", i, "slos", kind, field),
                     "GG207",
@@ -178,25 +234,23 @@ def _slo_boundaries(spec: ClusterSpec) -> Iterator[Finding]:
                 )
 
 
-def _fmt(b: float) -> str:
-    return format(Decimal(repr(b)).normalize(), "f")
-
-
-def _metric_collisions(spec: ClusterSpec) -> Iterator[Finding]:
+def _metric_collisions(data: Any) -> Iterator[Finding]:
     from guardiangen.catalog import build_catalog
 
+    gpu = data.get("gpu_inventory") if isinstance(data.get("gpu_inventory"), dict) else {}
+    exporter = gpu.get("exporter", "dcgm")
+    host_label = gpu.get("host_label", "Hostname")
+    if exporter not in ("dcgm", "nvidia_smi") or not isinstance(host_label, str):
+        return
+    if not re.match(LABEL_NAME_PATTERN, host_label):
+        return
     builtin = {
         m.name
         for m in build_catalog(
-            gpu_exporter=spec.gpu_inventory.exporter.value,
-            gpu_host_label=spec.gpu_inventory.host_label,
-            postgres_enabled=spec.postgres is not None,
+            gpu_exporter=exporter, gpu_host_label=host_label, postgres_enabled=data.get("postgres") is not None
         )
     }
-    seen: set[str] = set()
-    for i, m in enumerate(spec.metrics):
-        if m.name in builtin:
-            yield (("metrics", i, "name"), "GG201", f'metric "{m.name}" is already in the built-in catalog')
-        elif m.name in seen:
-            yield (("metrics", i, "name"), "GG201", f'metric "{m.name}" is declared twice')
-        seen.add(m.name)
+    for i, m in _items(data, "metrics"):
+        name = _str(m, "name")
+        if name in builtin:
+            yield (("metrics", i, "name"), "GG201", f'metric "{name}" is already in the built-in catalog')

@@ -216,6 +216,7 @@ _PATTERN_HINTS = {
     "letter or digit",
     LABEL_NAME_PATTERN: "is not a valid Prometheus label name",
     r"^/[^\x00-\x1f\x7f]*$": "must be an absolute file path",
+    r"^https?://[^\s\"'\\{}]*\{alert\}[^\s\"'\\{}]*$": "must be an http(s) URL containing the placeholder {alert}",
 }
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from guardiangen.catalog.model import MetricDefinition
 from guardiangen.spec.types import (
+    Duration,
     DurationStr,
     EnvVarName,
     LabelName,
@@ -60,8 +61,12 @@ class GrafanaDatasource(Model):
 
 
 class Defaults(Model):
-    scrape_interval: Annotated[DurationStr, F("How often Prometheus scrapes the cluster's exporters.")] = "30s"  # type: ignore[assignment]
-    rule_evaluation_interval: Annotated[DurationStr, F("Evaluation interval of the generated rule groups.")] = "30s"  # type: ignore[assignment]
+    scrape_interval: Annotated[DurationStr, F("How often Prometheus scrapes the cluster's exporters.")] = Duration(
+        "30s"
+    )
+    rule_evaluation_interval: Annotated[DurationStr, F("Evaluation interval of the generated rule groups.")] = Duration(
+        "30s"
+    )
     alert_name_prefix: Annotated[
         str,
         F("CamelCase prefix shared by every generated alert name.", pattern=r"^[A-Z][A-Za-z0-9]{0,19}$"),
@@ -114,7 +119,7 @@ class BurnAlerts(Model):
 
 class SloCommon(Model):
     objective_percent: Annotated[ObjectivePercent, F("Target share of good events, in percent, in (0, 100).")]
-    period: Annotated[DurationStr, F("Rolling SLO period, e.g. 30d or 28d.")] = "30d"  # type: ignore[assignment]
+    period: Annotated[DurationStr, F("Rolling SLO period, e.g. 30d or 28d.")] = Duration("30d")
     burn_alerts: Annotated[BurnAlerts, F("Which multi-window multi-burn-rate alert tiers exist.")] = BurnAlerts()
     no_data: Annotated[
         NoDataPolicy,
@@ -175,11 +180,11 @@ class AlertOverride(Model):
 class SpecialistThresholds(Model):
     timeout_ratio_max_percent: Annotated[
         Percent, F("Alert when more than this percent of requests time out (timeout ceiling).")
-    ] = Decimal("1")  # type: ignore[assignment]
+    ] = Decimal("1")
     error_ratio_max_percent: Annotated[
         Percent,
         F("Alert when more than this percent of requests fail over 5 minutes, independent of the SLO."),
-    ] = Decimal("5")  # type: ignore[assignment]
+    ] = Decimal("5")
     latency_p95_max_seconds: Annotated[
         PositiveNumber | None, F("Alert when the 95th percentile request duration exceeds this.")
     ] = None
@@ -230,16 +235,16 @@ class GuardianType(str, Enum):
 class GuardianThresholds(Model):
     evaluation_latency_p95_max_seconds: Annotated[
         PositiveNumber, F("Alert when the 95th percentile evaluation time exceeds this.")
-    ] = Decimal("2")  # type: ignore[assignment]
+    ] = Decimal("2")
     false_positive_rate_max: Annotated[Ratio, F("Alert when the reported false-positive rate (0-1) exceeds this.")] = (
         Decimal("0.1")
-    )  # type: ignore[assignment]
+    )
     prediction_accuracy_min: Annotated[
         Ratio, F("Alert when the reported prediction accuracy (0-1) falls below this.")
-    ] = Decimal("0.8")  # type: ignore[assignment]
+    ] = Decimal("0.8")
     evaluation_coverage_min_percent: Annotated[
         Percent, F("Alert when fewer than this percent of the watched specialists' requests get evaluated.")
-    ] = Decimal("90")  # type: ignore[assignment]
+    ] = Decimal("90")
 
 
 class GuardianSlos(Model):
@@ -297,8 +302,8 @@ class GpuNode(Model):
 
 
 class GpuThresholds(Model):
-    utilization_high_percent: Annotated[Percent, F("Alert when a GPU stays busier than this.")] = Decimal("95")  # type: ignore[assignment]
-    memory_used_high_percent: Annotated[Percent, F("Alert when GPU memory use exceeds this.")] = Decimal("95")  # type: ignore[assignment]
+    utilization_high_percent: Annotated[Percent, F("Alert when a GPU stays busier than this.")] = Decimal("95")
+    memory_used_high_percent: Annotated[Percent, F("Alert when GPU memory use exceeds this.")] = Decimal("95")
     temperature_margin_celsius: Annotated[
         int, F("Alert this many degrees below the model's `max_temperature_celsius`.", ge=0, le=50)
     ] = 5
@@ -322,21 +327,21 @@ class GpuInventory(Model):
 class NodeThresholds(Model):
     cpu_utilization_max_percent: Annotated[Percent, F("Alert when a node's CPU stays busier than this.")] = Decimal(
         "90"
-    )  # type: ignore[assignment]
+    )
     memory_utilization_max_percent: Annotated[Percent, F("Alert when a node's memory use exceeds this.")] = Decimal(
         "90"
-    )  # type: ignore[assignment]
-    disk_utilization_max_percent: Annotated[Percent, F("Alert when a filesystem is fuller than this.")] = Decimal("85")  # type: ignore[assignment]
+    )
+    disk_utilization_max_percent: Annotated[Percent, F("Alert when a filesystem is fuller than this.")] = Decimal("85")
 
 
 class Postgres(Model):
     connection_utilization_max_percent: Annotated[
         Percent, F("Alert when connections exceed this share of max_connections.")
-    ] = Decimal("80")  # type: ignore[assignment]
+    ] = Decimal("80")
     mean_query_time_max_seconds: Annotated[
         PositiveNumber,
         F("Alert when the mean statement time exceeds this (needs postgres_exporter's stat_statements collector)."),
-    ] = Decimal("0.5")  # type: ignore[assignment]
+    ] = Decimal("0.5")
     team: Annotated[Name, F("Team that owns the database.")]
 
 
@@ -465,15 +470,15 @@ class Inhibition(Model):
 
 
 class Alerting(Model):
-    resolve_timeout: Annotated[DurationStr, F("Alertmanager's resolve_timeout.")] = "5m"  # type: ignore[assignment]
+    resolve_timeout: Annotated[DurationStr, F("Alertmanager's resolve_timeout.")] = Duration("5m")
     group_by: Annotated[list[LabelName], F("Labels alerts are grouped by into notifications.")] = [
         "alertname",
         "cluster",
         "specialist",
     ]
-    group_wait: Annotated[DurationStr, F("Wait before the first notification of a group.")] = "30s"  # type: ignore[assignment]
-    group_interval: Annotated[DurationStr, F("Wait before notifying about new alerts in a group.")] = "5m"  # type: ignore[assignment]
-    repeat_interval: Annotated[DurationStr, F("Wait before re-sending a still-firing alert.")] = "4h"  # type: ignore[assignment]
+    group_wait: Annotated[DurationStr, F("Wait before the first notification of a group.")] = Duration("30s")
+    group_interval: Annotated[DurationStr, F("Wait before notifying about new alerts in a group.")] = Duration("5m")
+    repeat_interval: Annotated[DurationStr, F("Wait before re-sending a still-firing alert.")] = Duration("4h")
     smtp: Annotated[Smtp | None, F("Mail server; required when an email receiver exists.")] = None
     receivers: Annotated[list[Receiver], F("Notification receivers.", min_length=1)]
     default_receiver: Annotated[Name, F("Receiver of alerts no route matches.")]
@@ -534,11 +539,11 @@ class BufferPolicy(Model):
         Literal["block", "drop_oldest_chunk", "throw_exception"],
         F("What happens when the buffer is full."),
     ] = "drop_oldest_chunk"
-    flush_interval: Annotated[DurationStr, F("How often chunks are flushed.")] = "5s"  # type: ignore[assignment]
-    retry_max_interval: Annotated[DurationStr, F("Cap of the exponential retry backoff.")] = "30s"  # type: ignore[assignment]
+    flush_interval: Annotated[DurationStr, F("How often chunks are flushed.")] = Duration("5s")
+    retry_max_interval: Annotated[DurationStr, F("Cap of the exponential retry backoff.")] = Duration("30s")
     retry_timeout: Annotated[
         DurationStr, F("Give up on a chunk after retrying this long; it then goes to the secondary file.")
-    ] = "1h"  # type: ignore[assignment]
+    ] = Duration("1h")
     secondary_path: Annotated[PathStr, F("Directory where chunks that could not be delivered are kept.")] = (
         "/var/log/fluentd/failed"
     )

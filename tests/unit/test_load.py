@@ -50,7 +50,8 @@ def test_empty_and_non_mapping_documents() -> None:
 
 
 def test_custom_tags_and_merge_keys_are_refused() -> None:
-    _, diags = load_text("a: !!python/object 1\n", "f.yaml")
-    assert [d.code for d in diags] == ["GG006"]
+    for tagged in ("a: !!python/object 1\n", "a: !custom x\n", "a: !!binary aGk=\n"):
+        _, diags = load_text(tagged, "f.yaml")
+        assert [d.code for d in diags] == ["GG006"], tagged
     _, diags = load_text("x: &x {a: 1}\ny:\n  <<: *x\n", "f.yaml")
     assert [d.code for d in diags] == ["GG006"]

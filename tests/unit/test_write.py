@@ -88,7 +88,7 @@ def test_compare_reports_changed_missing_extra(tmp_path: Path) -> None:
     (out / "foreign.txt").write_text("not ours")
     new = canonical({"same.yml": "s", "changed.yml": "new", "added.yml": "a"}, "c.yaml")
     drift = compare(out, new)
-    assert drift.changed == ["changed.yml", MANIFEST]
+    assert drift.changed == [MANIFEST, "changed.yml"]
     assert drift.missing == ["added.yml"]
     assert drift.extra == ["gone.yml"]
     assert "-old\n+new\n" in drift.diffs["changed.yml"]
