@@ -242,6 +242,8 @@ class Inference:
             return M.Meta(inner.scale, inner.unit) if inner.is_known else M.UNKNOWN
         if name in ("count_over_time", "changes", "resets"):
             return M.COUNT
+        if name in ("absent", "absent_over_time", "present_over_time"):
+            return M.Meta()
         if name == "sum_over_time":
             return M.summed(inner)
         if name == "histogram_quantile":

@@ -75,13 +75,15 @@ def divided_by_number(m: Meta, k: Decimal) -> Meta:
 
 
 def divided(a: Meta, b: Meta) -> Meta:
-    """Vector / vector: same unit gives a ratio; a rate over an event rate gives "per event"."""
+    """Vector / vector: same unit, or one event rate over another, gives a ratio; another rate over an
+    event rate gives "per event" (seconds per request)."""
     if not (a.is_known and b.is_known):
         return UNKNOWN
     if a.unit is b.unit and a.per_second is b.per_second and a.scale is b.scale is Scale.ABSOLUTE:
         return RATIO
     if a.per_second and b.per_second and b.unit in COUNTABLE_UNITS:
-        return Meta(a.scale, a.unit)
+        # events per event (errors per request) is a ratio; seconds per request a mean duration
+        return RATIO if a.unit in COUNTABLE_UNITS else Meta(a.scale, a.unit)
     return UNKNOWN
 
 

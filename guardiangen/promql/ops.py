@@ -216,7 +216,15 @@ def safe_div(
 
 
 def ratio(num: Expr, den: Expr, *, on: Sequence[str] | None = None) -> Expr:
-    """``num / (den > 0)`` declared a 0-1 ratio (errors / requests, used / total)."""
+    """``num / (den > 0)`` declared a 0-1 ratio (errors / requests, used / total).
+
+    Refused when the units say otherwise (seconds / calls is a mean duration: use safe_div).
+    """
+    inferred = M.divided(num.meta, den.meta)
+    if inferred.is_known and inferred != M.RATIO:
+        raise PromQLError(
+            f"{num.text} / {den.text} is in {inferred.unit.value}, not a ratio: use safe_div() for a mean"
+        )
     return safe_div(num, den, on=on, meta=M.RATIO)
 
 
