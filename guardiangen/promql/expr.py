@@ -19,7 +19,7 @@ from guardiangen.catalog import Catalog, MetricDefinition, MetricType, Part, Sca
 from guardiangen.catalog.model import LABEL_NAME_PATTERN
 from guardiangen.diagnostics import did_you_mean
 from guardiangen.promql.meta import Meta
-from guardiangen.promql.text import PromQLError, quote
+from guardiangen.promql.text import PromQLError, escape_string, quote
 
 MatchOp = Literal["=", "!=", "=~", "!~"]
 
@@ -53,6 +53,7 @@ class Matcher:
     def __post_init__(self) -> None:
         if not re.fullmatch(LABEL_NAME_PATTERN, self.label) or self.label == "__name__":
             raise PromQLError(f'invalid label name "{self.label}" in a matcher')
+        escape_string(self.value)  # refuses values Prometheus cannot carry
         if self.op in ("=~", "!~"):
             try:
                 re.compile(self.value)

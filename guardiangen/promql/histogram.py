@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from guardiangen.catalog import MetricType
+from guardiangen.catalog import MetricType, Part
 from guardiangen.promql import meta as M
 from guardiangen.promql.build import aggregate, rate
 from guardiangen.promql.expr import ATOM, Expr, Series, Shape
@@ -31,9 +31,9 @@ def _histogram(s: Series, what: str) -> Series:
     return replace(s, part="")
 
 
-def _part(s: Series, part: str) -> Series:
+def _part(s: Series, part: Part) -> Series:
     labels = s.labels | {"le"} if part == "bucket" else s.labels - {"le"}
-    return replace(s, part=part, labels=labels)  # type: ignore[arg-type]
+    return replace(s, part=part, labels=labels)
 
 
 def bucket_rates(s: Series, range_: str, by: Sequence[str] = ()) -> Expr:

@@ -148,7 +148,9 @@ def binop(
         modifier += f" ignoring ({label_list(ignoring)})"
     if group_left is not None:
         modifier += f" group_left ({label_list(group_left)})" if group_left else " group_left"
-    text = f"{wrap(left, prec, right=False)} {op}{modifier} {wrap(right, prec, right=True)}"
+    # Set operations bind loosest; parenthesize their binary operands anyway, for the reader.
+    shown = max(prec, PRECEDENCE["=="] + 1) if op in ("and", "or", "unless") else prec
+    text = f"{wrap(left, shown, right=False)} {op}{modifier} {wrap(right, shown, right=True)}"
     both_scalar = left.is_scalar and right.is_scalar
     return Expr(
         text,

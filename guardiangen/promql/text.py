@@ -29,8 +29,11 @@ def escape_string(value: str) -> str:
 
     Backslash, double quote, newline, carriage return and tab get their Go escapes; other control
     characters become ``\\xHH``. Prometheus reads the literal with Go's unquoting, so the label value
-    it compares is exactly ``value``.
+    it compares is exactly ``value``. U+FFFD is refused: Prometheus evaluates rules by re-parsing
+    their printed form, which writes it unescaped, and its lexer rejects it as invalid UTF-8.
     """
+    if "\ufffd" in value:
+        raise PromQLError("label values cannot contain U+FFFD (Prometheus rejects it when it re-parses a rule)")
     out = []
     for ch in value:
         if ch in _ESCAPES:
