@@ -32,9 +32,9 @@ class Target:
 
 def targets() -> tuple[Target, ...]:
     """Every output target, in a fixed order. Adding a target is one import and one entry here."""
-    from guardiangen.render import prometheus
+    from guardiangen.render import alertmanager, prometheus
 
-    return (prometheus.TARGET,)
+    return (prometheus.TARGET, alertmanager.TARGET)
 
 
 def render_all(ctx: RenderContext) -> dict[str, str]:

@@ -91,6 +91,7 @@ def _findings(data: dict[str, Any]) -> Iterator[Finding]:
     yield from _alerting(data)
     yield from _slo_boundaries(data)
     yield from _metric_collisions(data)
+    yield from _alertmanager_version(data)
 
 
 def _unique(data: Any, path: tuple[str, ...], what: str) -> Iterator[Finding]:
@@ -254,3 +255,10 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
         name = _str(m, "name")
         if name in builtin:
             yield (("metrics", i, "name"), "GG201", f'metric "{name}" is already in the built-in catalog')
+
+
+def _alertmanager_version(data: Any) -> Iterator[Finding]:
+    """Settings the target Alertmanager version cannot express (kept beside the renderer that gates them)."""
+    from guardiangen.render.alertmanager import version_findings
+
+    yield from version_findings(data)

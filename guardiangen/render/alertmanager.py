@@ -1,0 +1,354 @@
+"""Alertmanager: `alertmanager.yml`, its notification templates, and the routing table.
+
+Only modern syntax is emitted: `matchers` / `source_matchers` / `target_matchers` with every value
+double-quoted and escaped (valid under both the classic and the 0.27+ UTF-8 matcher parser), secrets
+only by `*_file`, and only fields the target version (`defaults.alertmanager_version`) accepts.
+Where the spec needs a field the target version lacks, :func:`version_findings` reports it during
+validation; nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from guardiangen.load import PathKey
+from guardiangen.plan.model import Labels
+from guardiangen.plan.routing import (
+    InhibitRule,
+    RouteTree,
+    RoutingRow,
+    inhibit_rules,
+    route_tree,
+    routing_table,
+)
+from guardiangen.render import RenderContext, Target
+from guardiangen.spec.models import Alerting, ClusterSpec, Defaults, QuietHours, Receiver
+from guardiangen.spec.versions import ALERTMANAGER_FEATURES, alertmanager_supports
+
+DIR = "alertmanager"
+CONFIG = f"{DIR}/alertmanager.yml"
+ROUTING_TABLE = f"{DIR}/routing-table.yml"
+TEMPLATES_SUBDIR = "templates"
+# Relative globs in `templates:` are resolved against the config file's directory by Alertmanager.
+TEMPLATE_GLOB = f"{TEMPLATES_SUBDIR}/*.tmpl"
+VERSION_CODE = "GG206"
+
+
+def _t(name: str) -> str:
+    """A notification field that calls one of the shipped named templates."""
+    return '{{ template "guardiangen.' + name + '" . }}'
+
+
+# ------------------------------------------------------------------------------------ escaping
+
+
+def quote_matcher_value(value: str) -> str:
+    """A double-quoted matcher value that both Alertmanager matcher parsers read back unchanged.
+
+    The classic parser (<= 0.26, fallback in 0.27+) unescapes ``\\\\``, ``\\"`` and ``\\n``; the UTF-8
+    parser (0.27+) uses Go's strconv.Unquote, which shares those three escapes and rejects a raw
+    line feed. Every other character, including tabs and non-ASCII text, is kept literally, because
+    the classic parser would keep a backslash in front of anything else (``\\t`` stays two characters).
+    """
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def matcher(name: str, value: str) -> str:
+    """One equality matcher, ``name="value"``; label names are pattern-restricted by the spec."""
+    return f"{name}={quote_matcher_value(value)}"
+
+
+def matchers(labels: Labels) -> list[str]:
+    return [matcher(name, value) for name, value in labels]
+
+
+# -------------------------------------------------------------------------------- version gate
+
+
+def _needs(feature: str) -> str:
+    major, minor = ALERTMANAGER_FEATURES[feature]
+    return f"{major}.{minor}"
+
+
+def version_findings(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str, str]]:
+    """Spec settings the target Alertmanager version cannot express, as (where, code, message).
+
+    Reads the raw document, like the other cross-field checks, so it runs even when some other
+    field is invalid; malformed parts are skipped (the model reports them).
+    """
+    version = _get(data, "defaults", "alertmanager_version")
+    if version is None:
+        version = Defaults.model_fields["alertmanager_version"].default
+    if not isinstance(version, str) or not re.fullmatch(r"0\.\d+(\.\d+)?", version):
+        return
+
+    def finding(feature: str, loc: PathKey, what: str, instead: str) -> tuple[PathKey, str, str]:
+        return (
+            loc,
+            VERSION_CODE,
+            f"{what} needs Alertmanager {_needs(feature)} or newer, but defaults.alertmanager_version is "
+            f"{version}; {instead}",
+        )
+
+    def lacks(feature: str) -> bool:
+        return not alertmanager_supports(version, feature)
+
+    if lacks("matchers"):
+        # Without `matchers` only the deprecated `match:` syntax exists; guardiangen does not emit it.
+        yield finding(
+            "matchers",
+            ("defaults", "alertmanager_version"),
+            "routing with `matchers`",
+            "raise the version (older ones only know the deprecated `match:` syntax)",
+        )
+        return
+    if _get(data, "alerting", "smtp", "auth_password_file") is not None and lacks("smtp_auth_password_file"):
+        yield finding(
+            "smtp_auth_password_file",
+            ("alerting", "smtp", "auth_password_file"),
+            "`smtp.auth_password_file`",
+            "raise the version (an inline password is not an option)",
+        )
+    for i, r in _entries(data, "receivers"):
+        name = r.get("name")
+        if isinstance(r.get("pagerduty"), dict) and lacks("pagerduty_routing_key_file"):
+            yield finding(
+                "pagerduty_routing_key_file",
+                ("alerting", "receivers", i, "pagerduty", "routing_key_file"),
+                f'receiver "{name}": PagerDuty `routing_key_file`',
+                "raise the version (an inline routing key is not an option)",
+            )
+        if _get(r, "webhook", "url_file") is not None and lacks("webhook_url_file"):
+            yield finding(
+                "webhook_url_file",
+                ("alerting", "receivers", i, "webhook", "url_file"),
+                f'receiver "{name}": webhook `url_file`',
+                "use `url` (when the URL holds no secret) or raise the version",
+            )
+    for i, q in _entries(data, "quiet_hours"):
+        # Without `location` times are UTC; silently shifting a local schedule would be wrong twice a year.
+        if q.get("location", "UTC") != "UTC" and lacks("time_interval_location"):
+            yield finding(
+                "time_interval_location",
+                ("alerting", "quiet_hours", i, "location"),
+                f'quiet hours "{q.get("name")}": a `location` other than UTC',
+                "give the times in UTC or raise the version",
+            )
+
+
+def _get(data: Any, *path: str) -> Any:
+    for part in path:
+        data = data.get(part) if isinstance(data, Mapping) else None
+    return data
+
+
+def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Mapping[str, Any]]]:
+    items = _get(data, "alerting", key)
+    return [(i, x) for i, x in enumerate(items) if isinstance(x, Mapping)] if isinstance(items, list) else []
+
+
+class UnsupportedVersionError(ValueError):
+    """The spec needs Alertmanager features newer than the target version (validation reports these)."""
+
+
+# -------------------------------------------------------------------------------------- config
+
+
+def config_dict(spec: ClusterSpec, identity_labels: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The whole `alertmanager.yml` as plain data, in a fixed key order."""
+    problems = [message for _, _, message in version_findings(spec.model_dump(mode="json", by_alias=True))]
+    if problems:
+        raise UnsupportedVersionError("; ".join(problems))
+    version = spec.defaults.alertmanager_version
+    al = spec.alerting
+    out: dict[str, Any] = {
+        "global": _global(al),
+        "templates": [TEMPLATE_GLOB],
+        "route": _route(route_tree(al)),
+        "inhibit_rules": [_inhibit(r) for r in inhibit_rules(spec, identity_labels)],
+        "receivers": [_receiver(r) for r in al.receivers],
+    }
+    if al.quiet_hours:
+        # Top-level `time_intervals` replaced `mute_time_intervals` in 0.24; routes name either the same way.
+        key = "time_intervals" if alertmanager_supports(version, "time_intervals") else "mute_time_intervals"
+        with_location = alertmanager_supports(version, "time_interval_location")
+        out[key] = [_time_interval(q, with_location) for q in al.quiet_hours]
+    return out
+
+
+def _global(al: Alerting) -> dict[str, Any]:
+    out: dict[str, Any] = {"resolve_timeout": str(al.resolve_timeout)}
+    if al.smtp is not None:
+        out["smtp_smarthost"] = al.smtp.smarthost
+        out["smtp_from"] = al.smtp.sender
+        if al.smtp.auth_username:
+            out["smtp_auth_username"] = al.smtp.auth_username
+        if al.smtp.auth_password_file:
+            out["smtp_auth_password_file"] = al.smtp.auth_password_file
+        out["smtp_require_tls"] = al.smtp.require_tls
+    return out
+
+
+def _route(tree: RouteTree) -> dict[str, Any]:
+    # The root route carries no matchers: Alertmanager >= 0.24 refuses them, and it must catch everything.
+    out: dict[str, Any] = {
+        "receiver": tree.receiver,
+        "group_by": list(tree.group_by),
+        "group_wait": tree.group_wait,
+        "group_interval": tree.group_interval,
+        "repeat_interval": tree.repeat_interval,
+    }
+    children = []
+    for child in tree.routes:
+        c: dict[str, Any] = {"receiver": child.receiver, "matchers": matchers(child.matchers)}
+        if child.continue_:
+            c["continue"] = True
+        if child.group_by is not None:
+            c["group_by"] = list(child.group_by)
+        if child.repeat_interval is not None:
+            c["repeat_interval"] = child.repeat_interval
+        if child.mute_time_intervals:
+            c["mute_time_intervals"] = list(child.mute_time_intervals)
+        children.append(c)
+    if children:
+        out["routes"] = children
+    return out
+
+
+def _inhibit(rule: InhibitRule) -> dict[str, Any]:
+    return {
+        "source_matchers": matchers(rule.source),
+        "target_matchers": matchers(rule.target),
+        "equal": list(rule.equal),
+    }
+
+
+def _receiver(r: Receiver) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": r.name}
+    if r.email:
+        out["email_configs"] = [
+            {
+                "send_resolved": r.email.send_resolved,
+                # One message to all recipients: Alertmanager parses `to` as an address list.
+                "to": ", ".join(r.email.to),
+                "headers": {"Subject": _t("email.subject")},
+                "html": _t("email.html"),
+                "text": _t("email.text"),
+            }
+        ]
+    if r.pagerduty:
+        out["pagerduty_configs"] = [
+            {
+                "send_resolved": r.pagerduty.send_resolved,
+                "routing_key_file": r.pagerduty.routing_key_file,
+                "description": _t("pagerduty.description"),
+                "severity": _t("pagerduty.severity"),
+                "details": {"links": _t("pagerduty.links")},
+            }
+        ]
+    if r.slack:
+        out["slack_configs"] = [
+            {
+                "send_resolved": r.slack.send_resolved,
+                "api_url_file": r.slack.api_url_file,
+                "channel": r.slack.channel,
+                "color": _t("slack.color"),
+                "title": _t("slack.title"),
+                "text": _t("slack.text"),
+            }
+        ]
+    if r.webhook:
+        hook: dict[str, Any] = {"send_resolved": r.webhook.send_resolved}
+        if r.webhook.url is not None:
+            hook["url"] = r.webhook.url
+        else:
+            hook["url_file"] = r.webhook.url_file
+        if r.webhook.bearer_token_file:
+            hook["http_config"] = {"authorization": {"type": "Bearer", "credentials_file": r.webhook.bearer_token_file}}
+        out["webhook_configs"] = [hook]
+    return out
+
+
+# Alertmanager's week starts on Sunday and a range must not run backwards in that order.
+_WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+
+
+def weekday_ranges(text: str) -> list[str]:
+    """Alertmanager weekday ranges for a spec entry; a range over the week end is split there.
+
+    The spec reads `saturday:sunday` forward through the week (the weekend); Alertmanager rejects it
+    ("start day cannot be before end day"), so it becomes `saturday` and `sunday`.
+    """
+    start, _, end = text.partition(":")
+    end = end or start
+    s, e = _WEEKDAYS.index(start), _WEEKDAYS.index(end)
+
+    def span(a: int, b: int) -> str:
+        return _WEEKDAYS[a] if a == b else f"{_WEEKDAYS[a]}:{_WEEKDAYS[b]}"
+
+    return [span(s, e)] if s <= e else [span(s, 6), span(0, e)]
+
+
+def _quoted(text: str) -> str:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    quoted: str = DoubleQuotedScalarString(text)
+    return quoted
+
+
+def _time_interval(q: QuietHours, with_location: bool) -> dict[str, Any]:
+    interval: dict[str, Any] = {}
+    if q.weekdays:
+        interval["weekdays"] = [r for text in q.weekdays for r in weekday_ranges(text)]
+    if q.times:
+        # Quoted: a YAML 1.1 reader (PyYAML, older tooling) reads a plain 22:00 as the integer 1320.
+        interval["times"] = [{"start_time": _quoted(t.start), "end_time": _quoted(t.end)} for t in q.times]
+    if with_location:
+        interval["location"] = q.location
+    return {"name": q.name, "time_intervals": [interval]}
+
+
+# ------------------------------------------------------------------------------ routing table
+
+
+def table_dict(rows: tuple[RoutingRow, ...]) -> dict[str, Any]:
+    return {
+        "rows": [
+            {"labels": dict(row.labels), "receivers": list(row.receivers), "sources": list(row.sources)} for row in rows
+        ]
+    }
+
+
+# -------------------------------------------------------------------------------------- target
+
+
+def identity_labels(ctx: RenderContext) -> tuple[str, ...]:
+    """Labels telling two firings of one alert apart beyond specialist/guardian/SLO: host and GPU."""
+    from guardiangen.catalog.builtin import gpu_profile
+
+    inv = ctx.spec.gpu_inventory
+    profile = gpu_profile(inv.exporter.value, inv.host_label)
+    return tuple(dict.fromkeys(("instance", profile.host_label, profile.gpu_label)))
+
+
+def render(ctx: RenderContext) -> dict[str, str]:
+    from guardiangen.render.yamlout import dump
+
+    files = {
+        CONFIG: dump(config_dict(ctx.spec, identity_labels(ctx))),
+        ROUTING_TABLE: dump(table_dict(routing_table(ctx.spec, ctx.plan))),
+    }
+    source = ctx.templates / DIR
+    shipped = sorted(source.glob("*.tmpl")) if source.is_dir() else []
+    if not shipped:
+        raise FileNotFoundError(f"no Alertmanager notification templates (*.tmpl) in {source}")
+    for path in shipped:
+        # Go templates are copied verbatim: they read alert data at notification time, never spec values.
+        files[f"{DIR}/{TEMPLATES_SUBDIR}/{path.name}"] = path.read_text(encoding="utf-8")
+    return files
+
+
+TARGET = Target("alertmanager", "Alertmanager config, notification templates and routing table", render)
