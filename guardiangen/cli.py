@@ -102,14 +102,22 @@ def report(diags: list[Diagnostic], fmt: Format, fail_on: Severity = Severity.ER
 
 @app.command()
 @guarded
-def validate(spec: SpecArg = DEFAULT_SPEC, format: FormatOpt = Format.text) -> None:
-    """Check a spec and report every problem in it; writes nothing."""
+def validate(
+    specs: Annotated[
+        list[str] | None, typer.Argument(help=f"Spec files to check (default: {DEFAULT_SPEC}).", show_default=False)
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Check one or more specs and report every problem in them; writes nothing."""
     from guardiangen.pipeline import validate as run
 
-    result = run(spec)
-    code = report(result.diagnostics, format)
-    if code == EXIT_OK and format is Format.text:
-        typer.echo(f"{spec}: ok")
+    paths = specs or [DEFAULT_SPEC]
+    results = [run(path) for path in paths]
+    code = report([d for r in results for d in r.diagnostics], format)
+    if format is Format.text:
+        for path, result in zip(paths, results, strict=True):
+            if result.spec is not None:
+                typer.echo(f"{path}: ok")
     raise typer.Exit(code)
 
 
@@ -165,6 +173,37 @@ def check(
         typer.echo(f"{out}: up to date ({len(files)} files)")
     elif format is Format.text:
         typer.echo(f"{out} is stale: run `guardiangen render {spec} --out {out}`")
+    raise typer.Exit(code)
+
+
+@app.command()
+@guarded
+def lint(
+    spec: SpecArg = DEFAULT_SPEC,
+    out: OutOpt = Path(DEFAULT_OUT),
+    with_tools: Annotated[
+        bool,
+        typer.Option(
+            "--with-tools",
+            help="Also run promtool check/test rules, amtool check-config and the route tests (missing tools are "
+            "errors).",
+        ),
+    ] = False,
+    format: FormatOpt = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that fails the run.")] = FailOn.error,
+) -> None:
+    """Lint the rendered rules and dashboards in OUT against the spec's metric catalog."""
+    from guardiangen import pipeline
+    from guardiangen.lint.run import lint_tree
+    from guardiangen.plan import catalog_for
+
+    result = pipeline.validate(spec)
+    if result.spec is None:
+        raise typer.Exit(report(result.diagnostics, format))
+    diags = lint_tree(out, catalog_for(result.spec), with_tools=with_tools)
+    code = report(diags, format, Severity(fail_on.value))
+    if not diags and format is Format.text:
+        typer.echo(f"{out}: no findings" + (" (with promtool and amtool)" if with_tools else ""))
     raise typer.Exit(code)
 
 
