@@ -9,6 +9,7 @@ format; :mod:`guardiangen.promql` builds expressions from it.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -58,10 +59,11 @@ UNBOUNDED_LABEL_NAMES = frozenset({"request_id", "trace_id", "span_id", "user_id
 """Label names that are per-request identifiers: always high-cardinality, even if a spec forgets."""
 
 
+@functools.lru_cache(maxsize=16)
 def builtin_metrics(
     *, gpu_exporter: GpuExporter = "dcgm", gpu_host_label: str = "Hostname", postgres_enabled: bool = False
 ) -> tuple[MetricDefinition, ...]:
-    """The built-in metric definitions for one exporter profile, unsorted."""
+    """The built-in metric definitions for one exporter profile, unsorted (cached: they are immutable)."""
     groups = [
         builtin.specialist_metrics(),
         builtin.guardian_metrics(),

@@ -259,6 +259,6 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
 
 def _alertmanager_version(data: Any) -> Iterator[Finding]:
     """Settings the target Alertmanager version cannot express (kept beside the renderer that gates them)."""
-    from guardiangen.render.alertmanager import version_findings
+    from guardiangen.spec.version_checks import version_findings
 
     yield from version_findings(data)
