@@ -51,7 +51,7 @@ def value(s: Series) -> Expr:
     return _selector_expr(s, M.of_metric(s.metric))
 
 
-def _counter_fn(fn: str, s: Series, range_: str) -> Expr:
+def _counter_fn(fn: str, s: Series, range_: str, offset: str | None = None) -> Expr:
     _not_histogram(s, fn)
     if not s.is_counter_like:
         hint = (
@@ -60,7 +60,8 @@ def _counter_fn(fn: str, s: Series, range_: str) -> Expr:
             else " Use the value directly, or *_over_time(), delta() or deriv()."
         )
         raise PromQLError(f'{fn}() needs a counter, but "{s.name}" is a gauge.{hint}')
-    text = f"{fn}({s.selector}[{window(range_)}])"
+    shift = "" if offset is None else f" offset {window(offset)}"
+    text = f"{fn}({s.selector}[{window(range_)}]{shift})"
     unit = Unit.COUNT if s.part in ("bucket", "count") else s.metric.unit
     base = M.Meta(Scale.ABSOLUTE, unit)
     meta = base if fn == "increase" else M.per_second(base)
@@ -70,9 +71,10 @@ def _counter_fn(fn: str, s: Series, range_: str) -> Expr:
     return Expr(text, meta, s.labels, hc, shape=shape, histogram=hist)
 
 
-def rate(s: Series, range_: str) -> Expr:
-    """Per-second rate of a counter (or a histogram's _bucket/_sum/_count) over ``range_``."""
-    return _counter_fn("rate", s, range_)
+def rate(s: Series, range_: str, *, offset: str | None = None) -> Expr:
+    """Per-second rate of a counter (or a histogram's _bucket/_sum/_count) over ``range_``;
+    ``offset`` (e.g. ``"1d"``) looks that far back, for comparisons with an earlier time."""
+    return _counter_fn("rate", s, range_, offset)
 
 
 def irate(s: Series, range_: str) -> Expr:
@@ -80,9 +82,9 @@ def irate(s: Series, range_: str) -> Expr:
     return _counter_fn("irate", s, range_)
 
 
-def increase(s: Series, range_: str) -> Expr:
+def increase(s: Series, range_: str, *, offset: str | None = None) -> Expr:
     """Increase of a counter over ``range_`` (rate times the range: may be fractional)."""
-    return _counter_fn("increase", s, range_)
+    return _counter_fn("increase", s, range_, offset)
 
 
 def over_time(fn: OverTime, s: Series, range_: str) -> Expr:
