@@ -38,6 +38,7 @@ from guardiangen.promql.build import (
     deriv,
     increase,
     irate,
+    label_replace,
     max_by,
     min_by,
     over_time,
@@ -48,6 +49,7 @@ from guardiangen.promql.build import (
 )
 from guardiangen.promql.expr import Expr, Matcher, Series, Shape, eq, ne, not_regex, regex, series
 from guardiangen.promql.histogram import (
+    bucket_rate,
     bucket_rates,
     fraction_above,
     fraction_below,
@@ -117,6 +119,7 @@ __all__ = [
     "as_ratio",
     "avg_by",
     "binop",
+    "bucket_rate",
     "bucket_rates",
     "changes",
     "check_alert_name",
@@ -140,6 +143,7 @@ __all__ = [
     "humanize_template",
     "increase",
     "irate",
+    "label_replace",
     "le",
     "le_pattern",
     "lt",

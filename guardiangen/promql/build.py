@@ -9,16 +9,18 @@ do instead: counters only through ``rate``/``irate``/``increase``; gauges direct
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
 from guardiangen.catalog import MetricType, Scale, Unit
+from guardiangen.catalog.model import LABEL_NAME_PATTERN
 from guardiangen.diagnostics import did_you_mean
 from guardiangen.promql import meta as M
 from guardiangen.promql.expr import ATOM, Expr, Matcher, Series, Shape, label_list
 from guardiangen.promql.names import check_record_name
-from guardiangen.promql.text import PromQLError, window
+from guardiangen.promql.text import PromQLError, quote, window
 
 Aggregation = Literal["sum", "avg", "max", "min", "count"]
 OverTime = Literal["avg", "min", "max", "last", "sum", "count"]
@@ -87,8 +89,16 @@ def increase(s: Series, range_: str, *, offset: str | None = None) -> Expr:
     return _counter_fn("increase", s, range_, offset)
 
 
-def over_time(fn: OverTime, s: Series, range_: str) -> Expr:
-    """``<fn>_over_time(gauge[range])``; refused for counters and histograms."""
+def over_time(fn: OverTime, s: Series | Expr, range_: str) -> Expr:
+    """``<fn>_over_time(gauge[range])``; refused for counters and histograms.
+
+    ``s`` may also be a :func:`recorded` series (a recording rule's output is a gauge-like
+    series, e.g. a recorded 5m rate whose ``sum_over_time`` adds up longer windows).
+    """
+    if isinstance(s, Expr):
+        _recorded_only(s, f"{fn}_over_time()")
+        rec_meta = {"sum": M.summed(s.meta), "count": M.COUNT}.get(fn, s.meta)
+        return replace(s, text=f"{fn}_over_time({s.text}[{window(range_)}])", meta=rec_meta, prec=ATOM)
     _gauge_only(s, f"{fn}_over_time()")
     meta = M.of_metric(s.metric)
     if fn == "sum":
@@ -118,17 +128,55 @@ def deriv(s: Series, range_: str) -> Expr:
     return replace(_selector_expr(s, meta), text=f"deriv({s.selector}[{window(range_)}])")
 
 
-def absent(s: Series, range_: str | None = None) -> Expr:
+def absent(s: Series | Expr, range_: str | None = None) -> Expr:
     """``absent(x{...})`` (or ``absent_over_time`` with a range): 1 when no such series exists.
 
-    For a histogram, presence is tested on its ``_count`` series.
+    For a histogram, presence is tested on its ``_count`` series. ``s`` may also be a
+    :func:`recorded` series; the result then carries the labels of its equality matchers, which
+    this builder cannot see, so its ``labels`` are unknown (None).
     """
+    if isinstance(s, Expr):
+        _recorded_only(s, "absent()")
+        fn = "absent" if range_ is None else "absent_over_time"
+        arg = s.text if range_ is None else f"{s.text}[{window(range_)}]"
+        return Expr(f"{fn}({arg})", M.Meta(Scale.ABSOLUTE, Unit.NONE), None)
     sel = s.selector
     if s.metric.type is MetricType.HISTOGRAM and s.part == "":
         sel = replace(s, part="count").selector
     text = f"absent({sel})" if range_ is None else f"absent_over_time({sel}[{window(range_)}])"
     labels = frozenset(m.label for m in s.matchers if m.op == "=")
     return Expr(text, M.Meta(Scale.ABSOLUTE, Unit.NONE), labels)
+
+
+_RECORDED_SELECTOR = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*(\{.*\})?", re.DOTALL)
+
+
+def _recorded_only(e: Expr, use: str) -> None:
+    if e.is_scalar or e.shape is not Shape.VECTOR or e.prec != ATOM or not _RECORDED_SELECTOR.fullmatch(e.text):
+        raise PromQLError(f"{use} takes a catalog series or a recorded() series, not {e.text}")
+
+
+def label_replace(e: Expr, dst: str, replacement: str, src: str, regex: str) -> Expr:
+    """``label_replace(e, "dst", "replacement", "src", "regex")``: copy or rewrite a label, e.g. to
+    match guardians' ``specialist_id`` with specialists' ``specialist_type``.
+
+    Label names are checked, the regex must compile (RE2 anchors it at both ends), and ``src``
+    must be a label of ``e`` when its labels are known.
+    """
+    for label in (dst, src):
+        if not re.fullmatch(LABEL_NAME_PATTERN, label) or label == "__name__":
+            raise PromQLError(f'invalid label name "{label}" in label_replace()')
+    if e.is_scalar or e.shape is not Shape.VECTOR:
+        raise PromQLError(f"label_replace() needs an instant vector, got {e.text}")
+    if e.labels is not None and src not in e.labels:
+        raise PromQLError(f'label_replace(): the expression has no label "{src}"' + did_you_mean(src, e.labels))
+    try:
+        re.compile(regex)
+    except re.error as exc:
+        raise PromQLError(f"label_replace(): invalid regex: {exc}") from None
+    args = ", ".join(quote(x) for x in (dst, replacement, src, regex))
+    labels = None if e.labels is None else e.labels | {dst}
+    return replace(e, text=f"label_replace({e.text}, {args})", labels=labels, prec=ATOM)
 
 
 def aggregate(op: Aggregation, e: Expr, by: Sequence[str] = ()) -> Expr:

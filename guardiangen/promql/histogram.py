@@ -100,6 +100,19 @@ def _bound(s: Series, bound: Number) -> float:
     )
 
 
+def bucket_rate(s: Series, bound: Number, range_: str, by: Sequence[str] = ()) -> Expr:
+    """Observations ``<= bound`` per second per group, from the one ``le`` bucket of ``bound``.
+
+    ``sum by (<by>) (rate(x_bucket{le=~"<bound>"}[w]))``; ``bound`` must be a bucket boundary.
+    With :func:`observation_rate` it gives an SLI's good/bad event rates without dividing.
+    """
+    h = _histogram(s, "bucket_rate()")
+    b = _bound(h, bound)
+    # The `le` matcher pins one bucket, so summing it without `le` is exact.
+    pinned = replace(rate(_part(h, "bucket")._with_le(le_pattern(b)), range_), shape=Shape.VECTOR, histogram=None)
+    return aggregate("sum", pinned, by)
+
+
 def fraction_below(s: Series, bound: Number, range_: str, by: Sequence[str] = ()) -> Expr:
     """Share of observations ``<= bound`` per group (0-1), from the ``le`` bucket and ``_count``.
 
