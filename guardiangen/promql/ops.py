@@ -194,11 +194,13 @@ def safe_div(
     *,
     on: Sequence[str] | None = None,
     ignoring: Sequence[str] | None = None,
+    group_left: Sequence[str] | None = None,
     meta: M.Meta | None = None,
 ) -> Expr:
     """``num / (den > 0)``: no sample where the denominator is 0, never NaN or +Inf.
 
-    A numeric ``den`` must be non-zero and is written as is (``x / 100``).
+    A numeric ``den`` must be non-zero and is written as is (``x / 100``). ``group_left`` (with
+    ``on``/``ignoring``) keeps the numerator's labels when one denominator series serves many.
     """
     d = _operand(den)
     if d.is_scalar:
@@ -207,17 +209,20 @@ def safe_div(
     n = _operand(num)
     if n.is_scalar:
         raise PromQLError("a number divided by a vector: put the vector first or use binop()")
-    labels = _result_labels(n, guarded, "/", on, ignoring, None)
+    labels = _result_labels(n, guarded, "/", on, ignoring, group_left)
     prec = PRECEDENCE["/"]
     modifier = (f" on ({label_list(on)})" if on is not None else "") + (
         f" ignoring ({label_list(ignoring)})" if ignoring is not None else ""
     )
+    if group_left is not None:
+        # Always with a list: the guarded denominator starts with "(", which would be read as one.
+        modifier += f" group_left ({label_list(group_left)})"
     text = f"{wrap(n, prec, right=False)} /{modifier} {wrap(guarded, prec, right=True)}"
     inferred = M.divided(n.meta, d.meta)
     return Expr(text, meta or inferred, labels, n.high_cardinality | d.high_cardinality, prec=prec)
 
 
-def ratio(num: Expr, den: Expr, *, on: Sequence[str] | None = None) -> Expr:
+def ratio(num: Expr, den: Expr, *, on: Sequence[str] | None = None, group_left: Sequence[str] | None = None) -> Expr:
     """``num / (den > 0)`` declared a 0-1 ratio (errors / requests, used / total).
 
     Refused when the units say otherwise (seconds / calls is a mean duration: use safe_div).
@@ -227,7 +232,7 @@ def ratio(num: Expr, den: Expr, *, on: Sequence[str] | None = None) -> Expr:
         raise PromQLError(
             f"{num.text} / {den.text} is in {inferred.unit.value}, not a ratio: use safe_div() for a mean"
         )
-    return safe_div(num, den, on=on, meta=M.RATIO)
+    return safe_div(num, den, on=on, group_left=group_left, meta=M.RATIO)
 
 
 def compare(op: Comparison, lhs: Operand, rhs: Operand, *, bool_: bool = False) -> Expr:
