@@ -102,6 +102,9 @@ class UnitTestFile:
     rule_files: tuple[str, ...]
     evaluation_interval: str
     tests: tuple[UnitTestCase, ...]
+    # Group names in evaluation order. Without it promtool evaluates groups in random order, so a
+    # group reading another group's output sees this or the previous evaluation, at random.
+    group_eval_order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

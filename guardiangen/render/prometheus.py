@@ -82,16 +82,20 @@ def test_dict(test: UnitTestFile) -> dict[str, Any]:
                 {
                     "expr": t.expr,
                     "eval_time": t.eval_time,
-                    "exp_samples": [{"labels": s.labels, "value": s.value} for s in t.exp_samples],
+                    # promtool reads `value` as a float64: a quoted string fails to unmarshal.
+                    "exp_samples": [{"labels": s.labels, "value": float(s.value)} for s in t.exp_samples],
                 }
                 for t in case.promql_expr_tests
             ]
         cases.append(c)
-    return {
+    out: dict[str, Any] = {
         "rule_files": [f"../rules/{name}.yml" for name in test.rule_files],
         "evaluation_interval": test.evaluation_interval,
-        "tests": cases,
     }
+    if test.group_eval_order:
+        out["group_eval_order"] = list(test.group_eval_order)
+    out["tests"] = cases
+    return out
 
 
 TARGET = Target("prometheus", "Prometheus recording/alert rules and promtool unit tests", render)
