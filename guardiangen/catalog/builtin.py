@@ -119,8 +119,12 @@ def ai_workload_metrics() -> tuple[MetricDefinition, ...]:
 
 
 def prometheus_metrics() -> tuple[MetricDefinition, ...]:
-    """Series Prometheus itself attaches to every target."""
-    return (_m("up", G, "1 if the last scrape of the target succeeded, else 0", (), "prometheus"),)
+    """Series Prometheus itself produces: `up` for every target, `ALERTS` for every active alert."""
+    return (
+        _m("up", G, "1 if the last scrape of the target succeeded, else 0", (), "prometheus"),
+        # Synthesized by Prometheus for every pending or firing alert, labelled like the alert.
+        _m("ALERTS", G, "1 for each pending or firing alert", ("alertname", "alertstate", "severity"), "prometheus"),
+    )
 
 
 def node_exporter_metrics() -> tuple[MetricDefinition, ...]:

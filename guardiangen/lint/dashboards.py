@@ -9,6 +9,11 @@ Two families of checks, all reported as :class:`~guardiangen.diagnostics.Diagnos
   descriptions, targets present, ``$__rate_interval``, counters only under ``rate``, PromQL parses,
   query variables refresh on time change, every ``$var`` is declared).
 
+Ranges: ``rate``/``irate``/``increase`` use ``[$__rate_interval]``, with one exception that
+guardiangen's own stat panels rely on: ``rate``/``increase`` over ``[$__range]`` in an *instant*
+target ("requests in the selected range", evaluated once at the range's end). The same range in a
+range query is reported, because every point would then cover the whole dashboard range.
+
 PromQL is inspected through ``promql_parser``'s AST, never with regexes, after Grafana variables have
 been replaced by placeholders (see :func:`expand_variables`). Only the standard library and
 ``promql_parser`` are used, so linting does not pull in the dashboard builder.
@@ -24,11 +29,13 @@ a separate plane of their own. An expanded row must have no nested panels: Grafa
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from guardiangen.diagnostics import Diagnostic, error, sort_unique
@@ -41,6 +48,12 @@ GRID_COLUMNS = 24
 DATASOURCE_VARIABLE = "datasource"
 # Functions whose argument is meant to be a counter, and whose range should be $__rate_interval.
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
+# In an instant query (evaluated once, at the end of the dashboard range) these may cover exactly the
+# dashboard range: "requests in the selected range" on a stat panel. In a range query every point
+# would cover the whole range again, so there it stays an error; irate only reads the last two
+# samples whatever the range, so $__range means nothing to it.
+WHOLE_RANGE_FUNCTIONS = frozenset({"rate", "increase"})
+WHOLE_RANGE_VARIABLES = frozenset({"$__range", "${__range}"})
 COUNTER_SUFFIXES = ("_total", "_bucket", "_sum", "_count")
 # Panels that display numbers on a scale, so an unset unit misleads the reader.
 UNIT_PANEL_TYPES = frozenset({"timeseries", "stat", "gauge", "bargauge", "histogram", "heatmap"})
@@ -373,9 +386,10 @@ class _Linter:
                 self._check_declared([repeat], f"{item.label} repeat")
             for target in _targets(item.panel):
                 if _is_promql(item.panel, target):
-                    self._check_target(_target_label(item, target), target.get("expr"))
+                    instant = target.get("instant") is True and target.get("range") is not True
+                    self._check_target(_target_label(item, target), target.get("expr"), instant=instant)
 
-    def _check_target(self, label: str, expr: Any) -> None:
+    def _check_target(self, label: str, expr: Any, *, instant: bool = False) -> None:
         if not isinstance(expr, str) or not expr.strip():
             self.report(f"{label} has no PromQL expr", CODE_PROMQL)
             return
@@ -383,7 +397,7 @@ class _Linter:
         self._check_declared(expanded.variables, label)
         tree = self._parse(list(expanded.variants()), expr, label)
         if tree is not None:
-            self._check_rates(tree, expanded, label)
+            self._check_rates(tree, expanded, label, instant=instant)
 
     def _parse(self, variants: Sequence[str], original: str, label: str) -> Any:
         """The tree of the first variant that parses; otherwise report the first variant's error."""
@@ -398,8 +412,18 @@ class _Linter:
         self.report(f"{label} PromQL does not parse: {first_error} in {original.strip()!r}", CODE_PROMQL)
         return None
 
-    def _check_rates(self, tree: Any, expanded: Expanded, label: str) -> None:
+    def _check_rates(self, tree: Any, expanded: Expanded, label: str, *, instant: bool) -> None:
         import promql_parser as pp
+
+        def check_range(function: str, text: str) -> None:
+            if text in WHOLE_RANGE_VARIABLES and function in WHOLE_RANGE_FUNCTIONS:
+                if not instant:
+                    self.report(
+                        f"{label} {function}() uses range [{text}] in a range query, so every point covers the "
+                        "whole dashboard range; use [$__rate_interval], or make the target instant"
+                    )
+                return
+            self.report(f"{label} {function}() uses range [{text}]; use [$__rate_interval]")
 
         rate_interval = timedelta(milliseconds=_RATE_INTERVAL_MS)
         inside_rate = [0]  # depth of enclosing rate/irate/increase calls during the walk
@@ -414,8 +438,7 @@ class _Linter:
                 arg = node.args[0] if node.args else None
                 span = getattr(arg, "range", None)
                 if isinstance(span, timedelta) and span != rate_interval:
-                    text = expanded.ranges.get(span) or pp.display_duration(span)
-                    self.report(f"{label} {node.func.name}() uses range [{text}]; use [$__rate_interval]")
+                    check_range(node.func.name, expanded.ranges.get(span) or pp.display_duration(span))
             elif isinstance(node, pp.VectorSelector) and not inside_rate[0]:
                 name = _metric_name(node)
                 if name and name.endswith(COUNTER_SUFFIXES) and name not in bare_counters:
@@ -435,6 +458,28 @@ class _Linter:
             # Grafana reserves the "__" prefix for its built-ins ($__rate_interval, $__range, ...).
             if not name.startswith("__") and name not in declared:
                 self.report(f"{label} uses ${name}, which is not a templating variable")
+
+
+def lint_dashboard_dir(
+    path: Path, *, label: str | None = None, known_datasource_uids: Collection[str] = ("${datasource}",)
+) -> list[Diagnostic]:
+    """Lint every ``*.json`` dashboard directly in ``path`` (``guardiangen lint`` on a rendered tree).
+
+    Findings are positioned at ``<label>/<file name>`` (``label`` defaults to ``path`` as given);
+    unreadable or invalid JSON is reported, not raised, and a missing directory is a finding too.
+    """
+    prefix = label if label is not None else path.as_posix()
+    if not path.is_dir():
+        return [error(prefix, 0, 0, CODE_DASHBOARD, "no such dashboard directory: run `guardiangen render` first")]
+    dashboards: dict[str, Any] = {}
+    diags: list[Diagnostic] = []
+    for file in sorted(path.glob("*.json")):
+        rel = f"{prefix}/{file.name}"
+        try:
+            dashboards[rel] = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            diags.append(error(rel, 0, 0, CODE_DASHBOARD, f"cannot read dashboard JSON: {exc}"))
+    return sort_unique([*diags, *lint_dashboards(dashboards, known_datasource_uids=known_datasource_uids)])
 
 
 def lint_dashboards(

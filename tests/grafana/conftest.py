@@ -128,3 +128,14 @@ def dashboard() -> dict[str, Any]:
 @pytest.fixture
 def make_dashboard() -> Callable[..., dict[str, Any]]:
     return build_dashboard
+
+
+# -- the reference spec, rendered once per test session ------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def reference() -> Any:
+    """The Grafana target's files for specs/cluster.yaml (a ``rendered.Rendered``)."""
+    from rendered import load_spec, render_spec
+
+    return render_spec(load_spec())

@@ -214,7 +214,30 @@ BAD: list[tuple[str, Mutation, list[str]]] = [
     (
         "increase-range-variable",
         set_expr("sum(increase(guardian_requests_total[${__range}]))"),
-        [D + f"{P2} target A increase() uses range [${{__range}}]; use {RATE}"],
+        [
+            D + f"{P2} target A increase() uses range [${{__range}}] in a range query, so every point covers the "
+            f"whole dashboard range; use {RATE}, or make the target instant"
+        ],
+    ),
+    (
+        "irate-range-variable-even-when-instant",
+        lambda d: p2(d)["targets"][0].update(expr="sum(irate(guardian_requests_total[$__range]))", instant=True),
+        [D + f"{P2} target A irate() uses range [$__range]; use {RATE}"],
+    ),
+    (
+        "rate-range-variable-in-instant-and-range-query",
+        lambda d: p2(d)["targets"][0].update(
+            expr="sum(rate(guardian_requests_total[$__range]))", instant=True, range=True
+        ),
+        [
+            D + f"{P2} target A rate() uses range [$__range] in a range query, so every point covers the "
+            f"whole dashboard range; use {RATE}, or make the target instant"
+        ],
+    ),
+    (
+        "interval-variable-in-instant-query",
+        lambda d: p2(d)["targets"][0].update(expr="sum(increase(guardian_requests_total[$__interval]))", instant=True),
+        [D + f"{P2} target A increase() uses range [$__interval]; use {RATE}"],
     ),
     (
         "counter-aggregated-raw",
@@ -329,6 +352,16 @@ GOOD_EXPRS = [
 @pytest.mark.parametrize("expr", GOOD_EXPRS)
 def test_good_expressions_are_clean(dashboard: dict[str, Any], expr: str) -> None:
     set_expr(expr)(dashboard)
+    assert messages(lint(dashboard)) == []
+
+
+@pytest.mark.parametrize(
+    "expr", ["sum(increase(guardian_requests_total[$__range]))", "sum(rate(guardian_requests_total[${__range}]))"]
+)
+def test_whole_range_is_allowed_in_instant_queries(dashboard: dict[str, Any], expr: str) -> None:
+    # A stat of "requests in the selected range": one instant query at the end of the range, whose
+    # window is exactly the dashboard range. Only rate() and increase() mean something there.
+    p5(dashboard)["targets"][0].update(expr=expr, instant=True)
     assert messages(lint(dashboard)) == []
 
 

@@ -1,0 +1,33 @@
+"""Grafana dashboards built with grafanalib behind guardiangen's own wrapper.
+
+One builder module per dashboard (:mod:`.overview`, :mod:`.specialist`, :mod:`.guardians`,
+:mod:`.gpu`, :mod:`.slo`) describes sections of panels from typed PromQL expressions;
+:mod:`.assemble` lays them out, serializes them with grafanalib and cleans the result
+(:mod:`.sanitize`). Importing this package imports grafanalib: only the render path does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardiangen.catalog import Catalog
+from guardiangen.plan.model import Plan
+from guardiangen.render.dashboards import gpu, guardians, overview, slo, specialist
+from guardiangen.render.dashboards.assemble import assemble, dump
+from guardiangen.spec.models import ClusterSpec
+
+__all__ = ["BUILDERS", "build_all", "dump"]
+
+# File name (without .json) -> builder; names are the kinds of plan.links.DASHBOARDS.
+BUILDERS = {
+    "overview": overview.build,
+    "specialist": specialist.build,
+    "guardians": guardians.build,
+    "gpu": gpu.build,
+    "slo": slo.build,
+}
+
+
+def build_all(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> dict[str, dict[str, Any]]:
+    """Every dashboard as clean JSON data, keyed by file name without extension."""
+    return {name: assemble(spec, build(spec, catalog, plan)) for name, build in BUILDERS.items()}

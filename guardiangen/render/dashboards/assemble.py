@@ -1,0 +1,122 @@
+"""From sections of panels to one finished, sanitized dashboard JSON object.
+
+Identity (uid, title) comes from :mod:`guardiangen.plan.links`, so alert annotations link to
+exactly these dashboards. Panel ids are assigned here in reading order and ``gridPos`` by
+:mod:`.layout`; the grafanalib object is serialized with grafanalib's own encoder and then cleaned by
+:mod:`.sanitize`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import attr
+from grafanalib import core as g
+from grafanalib._gen import DashboardEncoder
+
+from guardiangen.plan.links import dashboard_title, dashboard_uid
+from guardiangen.render.dashboards.layout import Box, SectionSize, place
+from guardiangen.render.dashboards.panels import DATASOURCE_VARIABLE, Cell, datasource_variable
+from guardiangen.render.dashboards.sanitize import sanitize
+from guardiangen.spec.models import ClusterSpec
+
+SCHEMA_VERSION = 39  # Grafana 10.4/11 level; newer Grafana migrates it upward
+TIME_RANGE = ("now-6h", "now")
+REFRESH = "1m"
+TAG = "guardiangen"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A row header and the panels under it."""
+
+    title: str
+    cells: Sequence[Cell]
+    collapsed: bool = False
+
+
+@dataclass(frozen=True)
+class DashboardDef:
+    """What one builder produces: which dashboard (a key of plan.links.DASHBOARDS) and its content."""
+
+    kind: str
+    description: str
+    sections: Sequence[Section]
+    variables: Sequence[Any] = field(default_factory=tuple)  # grafanalib Templates after $datasource
+
+
+def assemble(spec: ClusterSpec, definition: DashboardDef) -> dict[str, Any]:
+    """The dashboard as clean JSON data (deterministic once dumped with :func:`dump`)."""
+    cluster = spec.metadata.name
+    dashboard = g.Dashboard(
+        title=dashboard_title(spec, definition.kind),
+        uid=dashboard_uid(spec, definition.kind),
+        description=definition.description,
+        tags=[TAG, cluster],
+        editable=False,  # provisioned read-only: edits belong in cluster.yaml
+        graphTooltip=g.GRAPH_TOOLTIP_MODE_SHARED_CROSSHAIR,
+        panels=_panels(definition.sections),
+        templating=g.Templating(list=[datasource_variable(), *definition.variables]),
+        time=g.Time(*TIME_RANGE),
+        timezone="browser",
+        refresh=REFRESH,
+        schemaVersion=SCHEMA_VERSION,
+        links=[
+            g.DashboardLink(
+                title=f"{cluster} dashboards",
+                type="dashboards",
+                tags=[TAG, cluster],
+                asDropdown=True,
+                keepTime=True,
+                icon="dashboard",
+            )
+        ],
+    )
+    raw = json.loads(json.dumps(dashboard.to_json_data(), cls=DashboardEncoder))
+    clean = sanitize(raw)
+    _preselect_datasource(clean, spec)
+    return clean
+
+
+def _panels(sections: Sequence[Section]) -> list[Any]:
+    sizes = [SectionSize(tuple((c.width, c.height) for c in s.cells), s.collapsed) for s in sections]
+    next_id = iter(range(1, 10_000))
+    panels: list[Any] = []
+    for section, placed in zip(sections, place(sizes), strict=True):
+        row_id = next(next_id)
+        children = [
+            attr.evolve(cell.panel, id=next(next_id), gridPos=_grid(box))
+            for cell, box in zip(section.cells, placed.panels, strict=True)
+        ]
+        row = g.RowPanel(
+            title=section.title,
+            id=row_id,
+            gridPos=_grid(placed.row),
+            collapsed=section.collapsed,
+            # Grafana reads nested panels only on collapsed rows; expanded rows are followed by them.
+            panels=children if section.collapsed else [],
+        )
+        panels.append(row)
+        if not section.collapsed:
+            panels.extend(children)
+    return panels
+
+
+def _grid(box: Box) -> Any:
+    return g.GridPos(h=box.h, w=box.w, x=box.x, y=box.y)
+
+
+def _preselect_datasource(dashboard: dict[str, Any], spec: ClusterSpec) -> None:
+    """Select the provisioned Prometheus by uid, so a Grafana with several never guesses."""
+    source = spec.defaults.prometheus_datasource
+    for variable in dashboard["templating"]["list"]:
+        if variable.get("name") == DATASOURCE_VARIABLE:
+            variable["current"] = {"selected": True, "text": source.name, "value": source.uid}
+
+
+def dump(dashboard: dict[str, Any]) -> str:
+    """Deterministic JSON text: sorted keys, 2-space indent, UTF-8 kept readable, final newline."""
+    return json.dumps(dashboard, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
