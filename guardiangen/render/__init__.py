@@ -32,9 +32,9 @@ class Target:
 
 def targets() -> tuple[Target, ...]:
     """Every output target, in a fixed order. Adding a target is one import and one entry here."""
-    from guardiangen.render import alertmanager, grafana, prometheus
+    from guardiangen.render import alertmanager, fluentd, grafana, prometheus
 
-    return (prometheus.TARGET, grafana.TARGET, alertmanager.TARGET)
+    return (prometheus.TARGET, grafana.TARGET, alertmanager.TARGET, fluentd.TARGET)
 
 
 def render_all(ctx: RenderContext) -> dict[str, str]:

@@ -804,8 +804,9 @@ def validate(
 # ---------------------------------------------------------------------------------------------------
 # Whitelists. Sources: fluentd 1.19 (lib/fluent/plugin/*.rb, plugin_helper/*.rb, system_config.rb,
 # time.rb), fluent-plugin-elasticsearch 6.0.0, fluent-plugin-kubernetes_metadata_filter 3.7.1,
-# fluent-plugin-prometheus 2.2.2, fluent-plugin-rewrite-tag-filter 2.4.0 and
-# fluent-plugin-multi-format-parser 1.1.0. Deprecated and obsoleted parameters are left out.
+# fluent-plugin-prometheus 2.2.2, fluent-plugin-rewrite-tag-filter 2.4.0,
+# fluent-plugin-multi-format-parser 1.1.0 and fluent-plugin-concat 2.6.2. Deprecated and obsoleted
+# parameters are left out.
 
 # A parameter type is one of these names, or the frozenset of words an enum accepts.
 STR: Final = "string"
@@ -1128,6 +1129,7 @@ class Plugin:
     default_timekey: bool = False
     default_format: str | None = None
     required_sections: tuple[str, ...] = ()
+    label_params: tuple[str, ...] = ()  # parameters (other than @label) that name a <label>
 
 
 # plugin_helper/compat_parameters.rb: v0.12-style flat parameters that fluentd still converts.
@@ -1472,6 +1474,34 @@ FILTERS: Final[Mapping[str, Plugin]] = {
             "auto_typecast": BOOL,
         },
         {"record": Section("free")},
+    ),
+    # fluent-plugin-concat (filter_concat.rb): joins lines a container runtime or a logger split
+    "concat": Plugin(
+        {
+            "key": STR,
+            "separator": STR,
+            "n_lines": INT,
+            "multiline_start_regexp": STR,  # :string, written /.../ (the plugin strips the slashes)
+            "multiline_end_regexp": STR,
+            "continuous_line_regexp": STR,
+            "stream_identity_key": STR,
+            "flush_interval": TIME,
+            "timeout_label": STR,
+            "use_first_timestamp": BOOL,
+            "partial_key": STR,
+            "partial_value": STR,
+            "keep_partial_key": BOOL,
+            "use_partial_metadata": BOOL,
+            "partial_metadata_format": _enum("docker-fluentd", "docker-journald", "docker-journald-lowercase"),
+            "keep_partial_metadata": BOOL,
+            "use_partial_cri_logtag": BOOL,
+            "partial_cri_logtag_key": STR,
+            "partial_cri_stream_key": STR,
+            "buffer_limit_size": SIZE,
+            "buffer_overflow_method": _enum("ignore", "truncate", "drop", "new"),
+        },
+        required=("key",),
+        label_params=("timeout_label",),
     ),
     "grep": Plugin(
         {},
@@ -1824,6 +1854,10 @@ class _Validator:
         label = el.param("@label")
         if label is not None and "@label" in params:
             self.label_uses.append((label, label.value.text))
+        for key in plugin.label_params:
+            named = el.param(key)
+            if named is not None:
+                self.label_uses.append((named, named.value.text))
 
         sections = dict(plugin.sections)
         if plugin.buffered != "no" and kind != "secondary":
