@@ -28,7 +28,7 @@ class DurationError(ValueError):
 
 def parse_duration_ms(text: str) -> int:
     """Milliseconds of a Prometheus duration such as ``1h30m``; raises DurationError."""
-    match = _DURATION_RE.match(text)
+    match = _DURATION_RE.fullmatch(text)
     if not text or match is None:
         raise DurationError(f'"{text}" is not a duration; use Prometheus units, e.g. 30s, 5m, 1h30m, 30d')
     return sum(int(v) * unit for v, unit in zip(match.groups(), _UNIT_MS, strict=True) if v)
