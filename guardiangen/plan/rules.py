@@ -1,12 +1,81 @@
-"""Recording and alerting rules, with their promtool unit tests, from the spec and catalog."""
+"""Recording and alerting rules, with their promtool unit tests, from the spec and catalog.
+
+One rule group per domain, written to a rules file of the same name: ``node``, ``gpu``,
+``specialists``, ``guardians`` and, when the spec has a ``postgres`` block, ``postgres``. Each
+group lists its recording rules first, so its alerts read series recorded in the same evaluation.
+Every group has a test file of the same name (see :mod:`guardiangen.plan.testgen`).
+
+Alerts follow the monitoring-mixins style: ``<prefix><Name>`` in CamelCase; labels ``severity``,
+``team``, ``component``, ``specialist``/``guardian`` plus every ``metadata.alert_labels`` label;
+a static ``summary``, a templated ``description`` whose ``$value`` is humanized by the
+expression's scale, and ``runbook_url``/``dashboard_url`` annotations. A specialist's or
+guardian's ``alert_overrides`` can disable an alert or change its severity and ``for:``.
+"""
 
 from __future__ import annotations
 
 from guardiangen.catalog import Catalog
-from guardiangen.plan.model import RulesPlan
+from guardiangen.plan import testgen
+from guardiangen.plan.links import runbook_url
+from guardiangen.plan.model import LABEL_SEVERITY, Rule, RuleGroup, RulesPlan, UnitTestFile
+from guardiangen.plan.rules_core import AlertDef, Domain, sorted_labels
 from guardiangen.spec.models import ClusterSpec
 
 
+def domains(spec: ClusterSpec, catalog: Catalog) -> tuple[Domain, ...]:
+    """Every domain's definitions, in the order their groups are written."""
+    from guardiangen.plan import rules_gpu, rules_guardians, rules_infra, rules_specialists
+
+    out = [
+        rules_infra.node(spec, catalog),
+        rules_gpu.build(spec, catalog),
+        rules_specialists.build(spec, catalog),
+        rules_guardians.build(spec, catalog),
+    ]
+    if spec.postgres is not None:
+        out.append(rules_infra.postgres(spec, catalog, spec.postgres))
+    return tuple(out)
+
+
+def alert_rule(spec: ClusterSpec, definition: AlertDef) -> Rule | None:
+    """The plan rule of ``definition`` after its owner's overrides; ``None`` if disabled."""
+    severity, for_ = definition.severity, definition.for_
+    for override in definition.overrides:
+        if override.alert != definition.name:
+            continue
+        if not override.enabled:
+            return None
+        severity = override.severity.value if override.severity is not None else severity
+        for_ = str(override.for_duration) if override.for_duration is not None else for_
+    name = spec.defaults.alert_name_prefix + definition.name
+    # Identity labels win over metadata.alert_labels: routing on `team` must see the owner's team.
+    labels = {**spec.metadata.alert_labels, **definition.labels, LABEL_SEVERITY: severity}
+    annotations = {
+        "summary": definition.info.summary,
+        "description": definition.description,
+        "runbook_url": runbook_url(spec, name),
+        "dashboard_url": definition.dashboard_url,
+    }
+    return Rule(
+        expr=definition.expr.text,
+        alert=name,
+        for_=for_,
+        keep_firing_for=definition.keep_firing_for,
+        labels=sorted_labels(labels),
+        annotations=sorted_labels(annotations),
+    )
+
+
 def build(spec: ClusterSpec, catalog: Catalog) -> RulesPlan:
-    """The rules plan. (Filled in by the Prometheus rules work; empty until then.)"""
-    return RulesPlan()
+    """The component rules plan: rule groups and their promtool test files."""
+    interval = str(spec.defaults.rule_evaluation_interval)  # plain text for the serializers
+    groups: list[RuleGroup] = []
+    tests: list[UnitTestFile] = []
+    for domain in domains(spec, catalog):
+        records = [Rule(expr=r.expr.text, record=r.name, labels=sorted_labels(r.labels)) for r in domain.records]
+        alerts = [(d, rule) for d in domain.alerts if (rule := alert_rule(spec, d)) is not None]
+        rules = (*records, *(rule for _, rule in alerts))
+        groups.append(RuleGroup(name=domain.name, rules=rules, interval=interval, file=domain.name))
+        rule_files = (*domain.needs, domain.name)
+        tests += testgen.build(domain, alerts, evaluation_interval=interval, rule_files=rule_files)
+    return RulesPlan(groups=tuple(groups), tests=tuple(tests))
