@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "GG205": "reference to an unknown metric or label",
     "GG206": "inconsistent settings",
     "GG207": "SLO threshold is not a histogram bucket boundary",
+    "GG208": "alert override names an alert that is not generated",
     # spec: safety
     "GG301": "secret written inline; reference it by file or environment variable",
     # lint of generated or foreign rules and dashboards

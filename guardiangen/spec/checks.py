@@ -90,6 +90,8 @@ def _findings(data: dict[str, Any]) -> Iterator[Finding]:
     yield from _gpu_capacity(data)
     yield from _alerting(data)
     yield from _slo_boundaries(data)
+    yield from _alert_overrides(data)
+    yield from _latency_thresholds(data)
     yield from _metric_collisions(data)
     yield from _alertmanager_version(data)
 
@@ -262,3 +264,52 @@ def _alertmanager_version(data: Any) -> Iterator[Finding]:
     from guardiangen.spec.version_checks import version_findings
 
     yield from version_findings(data)
+
+
+def _alert_overrides(data: Any) -> Iterator[Finding]:
+    """Each ``alert_overrides`` entry names an alert generated for that kind of owner, once."""
+    from guardiangen.plan.alert_names import GUARDIAN_ALERTS, SPECIALIST_ALERTS
+
+    for kind, known in (("specialist", SPECIALIST_ALERTS), ("guardian", GUARDIAN_ALERTS)):
+        for i, owner in _items(data, f"{kind}s"):
+            seen: set[str] = set()
+            for j, entry in _items(owner, "alert_overrides"):
+                name = _str(entry, "alert")
+                if name is None:
+                    continue
+                loc = (f"{kind}s", i, "alert_overrides", j, "alert")
+                if name not in known:
+                    yield (
+                        loc,
+                        "GG208",
+                        f'no alert "{name}" is generated for a {kind}{did_you_mean(name, known)}; '
+                        f"names (without the prefix): {', '.join(known)}",
+                    )
+                elif name in seen:
+                    yield (loc, "GG201", f'alert "{name}" is overridden twice')
+                seen.add(name)
+
+
+def _latency_thresholds(data: Any) -> Iterator[Finding]:
+    """A p95 threshold outside the histogram's finite buckets cannot be judged: histogram_quantile
+    never exceeds the top bucket bound, and reads at least 95% of the first bound on any traffic."""
+    from guardiangen.catalog import build_catalog
+
+    catalog = build_catalog()
+    for path, field, metric in (
+        ("specialists", "latency_p95_max_seconds", "specialist_request_duration_seconds"),
+        ("guardians", "evaluation_latency_p95_max_seconds", "guardian_evaluation_duration_seconds"),
+    ):
+        buckets = catalog.get(metric).buckets
+        low, high = (Decimal(repr(b)).normalize() for b in (buckets[0], buckets[-1]))
+        for i, item in _items(data, path):
+            thresholds = item.get("thresholds")
+            value = _number(thresholds.get(field)) if isinstance(thresholds, dict) else None
+            if value is None or low <= value <= high:
+                continue
+            effect = "could never fire" if value > high else "would fire on any traffic"
+            yield (
+                (path, i, "thresholds", field),
+                "GG206",
+                f"{value} is outside what {metric} can measure ({low:f} to {high:f} seconds): the p95 alert {effect}",
+            )
