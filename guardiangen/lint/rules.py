@@ -53,10 +53,13 @@ def lint_rule_files(files: Mapping[str, str], catalog: Catalog) -> list[Diagnost
         if doc is not None:
             docs[path] = doc
     records: dict[str, str] = {}
+    static: dict[str, frozenset[str]] = {}
     for doc in docs.values():
         records.update({k: v for k, v in collect_records(doc).items() if k not in records})
+        for k, v in collect_record_labels(doc).items():
+            static[k] = static.get(k, frozenset()) | v
     for path, doc in docs.items():
-        diags += lint_rule_groups(doc, catalog, path=path, records=records)
+        diags += lint_rule_groups(doc, catalog, path=path, records=records, record_labels=static)
     return sort_unique(diags)
 
 
@@ -70,12 +73,32 @@ def collect_records(docs: Any) -> dict[str, str]:
     return out
 
 
+def collect_record_labels(docs: Any) -> dict[str, frozenset[str]]:
+    """Recording rule name -> names of the static `labels:` its rules attach (all definitions):
+    a series recorded with ``labels: {slo: x}`` has an ``slo`` label its expression lacks."""
+    out: dict[str, frozenset[str]] = {}
+    for _, rule in _rules(docs):
+        name, labels = rule.get("record"), rule.get("labels")
+        if isinstance(name, str) and isinstance(labels, Mapping):
+            out[name] = out.get(name, frozenset()) | frozenset(str(k) for k in labels)
+    return out
+
+
 def lint_rule_groups(
-    docs: Mapping[str, Any], catalog: Catalog, *, path: str, records: Mapping[str, str] | None = None
+    docs: Mapping[str, Any],
+    catalog: Catalog,
+    *,
+    path: str,
+    records: Mapping[str, str] | None = None,
+    record_labels: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Diagnostic]:
-    """Lint one parsed rule file; ``records`` adds recording rules defined in other files."""
+    """Lint one parsed rule file; ``records`` (and the static labels in ``record_labels``) add
+    recording rules defined in other files."""
     known = {**collect_records(docs), **(records or {})}
-    analyzer = Analyzer(catalog, known)
+    static = dict(record_labels or {})
+    for k, v in collect_record_labels(docs).items():
+        static[k] = static.get(k, frozenset()) | v
+    analyzer = Analyzer(catalog, known, static)
     out: list[Diagnostic] = []
     groups = docs.get("groups") if isinstance(docs, Mapping) else None
     if not isinstance(groups, list):

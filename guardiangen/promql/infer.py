@@ -100,9 +100,16 @@ def has_comparison(node: Node) -> bool:
 class Inference:
     """Inferences over PromQL ASTs, knowing the catalog and recording rules by name."""
 
-    def __init__(self, catalog: Catalog, records: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        records: Mapping[str, str] | None = None,
+        record_labels: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.records = dict(records or {})
+        # Names of the static `labels:` a recording rule attaches: its series carry them too.
+        self.record_labels = dict(record_labels or {})
         self._ast: dict[str, Node | None] = {}
         self._tracing: set[str] = set()
 
@@ -144,7 +151,8 @@ class Inference:
                 return None, frozenset()
             if name in self.records:
                 unknown: Labels = (None, frozenset())
-                return self.traced(name, self.labels, unknown)
+                inner, high = self.traced(name, self.labels, unknown)
+                return (None if inner is None else inner | self.record_labels.get(name, frozenset())), high
             resolved = self.resolve(name)
             if resolved is None:
                 return None, frozenset()
