@@ -26,12 +26,9 @@ def domains(spec: ClusterSpec, catalog: Catalog) -> tuple[Domain, ...]:
     """Every domain's definitions, in the order their groups are written."""
     from guardiangen.plan import rules_gpu, rules_guardians, rules_infra, rules_specialists
 
-    out = [
-        rules_infra.node(spec, catalog),
-        rules_gpu.build(spec, catalog),
-        rules_specialists.build(spec, catalog),
-        rules_guardians.build(spec, catalog),
-    ]
+    out = [rules_infra.node(spec, catalog), rules_gpu.build(spec, catalog), rules_specialists.build(spec, catalog)]
+    if spec.guardians:  # guardian series only exist where guardians run
+        out.append(rules_guardians.build(spec, catalog))
     if spec.postgres is not None:
         out.append(rules_infra.postgres(spec, catalog, spec.postgres))
     return tuple(out)

@@ -91,7 +91,9 @@ def _records(spec: ClusterSpec, catalog: Catalog) -> tuple[RecordDef, ...]:
         nodes = _nodes_of(spec, model)
         if not nodes:
             continue
-        hosts = q.regex(h, "|".join(regex_literal(n.host) for n in nodes))
+        hosts = (
+            q.eq(h, nodes[0].host) if len(nodes) == 1 else q.regex(h, "|".join(regex_literal(n.host) for n in nodes))
+        )
         labels = {MODEL: model.name}
         out += [
             RecordDef(names["model_utilization"], q.avg_by(q.gpu.utilization(catalog, hosts)), labels),
@@ -116,10 +118,14 @@ class _Alerts:
         self.example = {self.h: first.host, self.u: f"GPU-{first.name}-0"}
 
     def all(self) -> list[AlertDef]:
-        out = [*self.utilization(), *self.memory(), *self.xid()]
-        for node in self.spec.gpu_inventory.nodes:
-            out += [*self.temperature(node), *self.missing(node)]
-        return out
+        nodes = self.spec.gpu_inventory.nodes
+        return [
+            *self.utilization(),
+            *self.memory(),
+            *self.xid(),
+            *(a for node in nodes for a in self.temperature(node)),
+            *(a for node in nodes for a in self.missing(node)),
+        ]
 
     def per_gpu(self, e: q.Expr) -> q.Expr:
         return q.max_by(e, self.h, self.u)

@@ -126,8 +126,7 @@ def build(spec: ClusterSpec, catalog: Catalog) -> Domain:
     w = rate_window(spec)
     records = _records(spec, catalog, w)
     alerts = tuple(a for g in spec.guardians for a in _Alerts(spec, catalog, g, w, records).all())
-    fixture = _fixture(spec, catalog, w) if spec.guardians else None
-    return Domain(NAME, records, alerts, fixture)
+    return Domain(NAME, records, alerts, _fixture(spec, catalog, w))
 
 
 class _Alerts:

@@ -54,7 +54,7 @@ def build(
     for definition, rule in alerts:
         target = long_cases if eval_minutes(definition, rule) > LONG_MINUTES else cases
         target += [alert_case(definition, rule, s) for s in definition.scenarios]
-    files = [UnitTestFile(domain.name, rule_files, evaluation_interval, tuple(cases))]
+    files = [UnitTestFile(domain.name, rule_files, evaluation_interval, tuple(cases))] if cases else []
     if long_cases:
         slower = max(evaluation_interval, LONG_INTERVAL, key=parse_duration_ms)
         files.append(UnitTestFile(f"{domain.name}-daily", rule_files, slower, tuple(long_cases)))
