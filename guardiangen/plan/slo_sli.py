@@ -1,0 +1,249 @@
+"""The SLOs of a spec and their SLIs: which events are bad and which are all events.
+
+Each SLI is two per-second rates over 5m, aggregated to one series (the rule labels it with the
+SLO id): ``bad`` and ``total``. Every longer window is derived from these two recorded series.
+
+**Which counter is "bad" for availability.** The reference instrumentation's ``request_timer``
+counts every request once in ``specialist_requests_total`` with ``status="error"|"success"`` and,
+on failure, also increments ``specialist_errors_total``. Bad events are
+``specialist_requests_total{status="error"}``: exactly one per failed request, from the same call
+that counts the request. ``specialist_errors_total`` counts *errors encountered* (labelled by
+exception type); any other code path may increment it for errors that did not fail a request, so
+errors / requests can overstate failures and even exceed 1.
+
+**Which counter is "all requests".** Not ``specialist_requests_total``: the reference's
+``record_quality_metrics`` increments it a second time (``status="success"`` with the real
+quality tier) for every scored response, so summing it counts scored requests twice and would
+halve the error ratio. ``specialist_request_duration_seconds_count`` is observed exactly once per
+request, success or error, in the same ``finally`` block. Latency and coverage use the same
+denominator, so all specialist SLOs agree on how many requests there were.
+
+**Quality.** Bad = scores in the ``le=minimum_score`` bucket: a classic histogram's bucket includes
+its bound, so a score exactly equal to ``minimum_score`` counts as bad (buckets cannot tell it
+apart from lower scores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from guardiangen import promql as q
+from guardiangen.catalog import Catalog, Scale, Unit
+from guardiangen.plan.model import LABEL_GUARDIAN, LABEL_SPECIALIST
+from guardiangen.promql import Expr, Meta
+from guardiangen.promql.text import go_float, normalized_le, regex_literal
+from guardiangen.spec.models import (
+    AvailabilitySlo,
+    ClusterSpec,
+    Guardian,
+    LatencySlo,
+    QualitySlo,
+    SloCommon,
+    Specialist,
+)
+
+RATE = "5m"
+
+InputRole = str  # "total" | "bad" | "good": how a synthetic test counter grows
+
+
+@dataclass(frozen=True)
+class TestCounter:
+    """One input series of the generated promtool tests and how it grows with the SLI."""
+
+    series: str  # 'metric{label="value",...}'
+    role: InputRole
+
+
+@dataclass(frozen=True)
+class SloDef:
+    """One SLO, everything the rules, the plan and the tests need."""
+
+    id: str
+    kind: str  # availability | latency | quality | coverage
+    owner_kind: str  # specialist | guardian
+    owner: str
+    team: str
+    common: SloCommon
+    bad: Expr  # bad events per second over 5m, no labels
+    total: Expr  # all events per second over 5m, no labels
+    bad_phrase: str  # "of requests failed", for annotations
+    counters: Callable[[bool], tuple[TestCounter, ...]]  # go_le -> synthetic test inputs
+    owner_label: tuple[str, str]  # (LABEL_SPECIALIST|LABEL_GUARDIAN, owner)
+
+
+def collect(spec: ClusterSpec, catalog: Catalog) -> tuple[SloDef, ...]:
+    """Every SLO of the spec, sorted by id."""
+    found = [*_specialist_slos(spec, catalog), *_guardian_slos(spec, catalog)]
+    return tuple(sorted(found, key=lambda d: d.id))
+
+
+def _series(name: str, **labels: str) -> str:
+    inner = ",".join(f"{k}={q.quote(v)}" for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def _events(e: Expr) -> Expr:
+    return replace(e, meta=Meta(Scale.ABSOLUTE, Unit.EVENTS, per_second=True))
+
+
+def _specialist_slos(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
+    for s in spec.specialists:
+        if s.slos.availability is not None:
+            yield _availability(s, s.slos.availability, catalog)
+        if s.slos.latency is not None:
+            yield _latency(s, s.slos.latency, catalog)
+        if s.slos.quality is not None:
+            yield _quality(s, s.slos.quality, catalog)
+
+
+def _requests(s: Specialist, catalog: Catalog) -> tuple[q.Series, Expr, str]:
+    """The request-duration histogram, requests per second, and its _count as a test input."""
+    duration = q.series(catalog, "specialist_request_duration_seconds", q.eq("specialist_type", s.label_value))
+    count = _series("specialist_request_duration_seconds_count", specialist_type=s.label_value, complexity="medium")
+    return duration, _events(q.observation_rate(duration, RATE)), count
+
+
+def _availability(s: Specialist, common: AvailabilitySlo, catalog: Catalog) -> SloDef:
+    v = s.label_value
+    _, requests, count = _requests(s, catalog)
+    failed = q.series(catalog, "specialist_requests_total", q.eq("specialist_type", v), q.eq("status", "error"))
+    req = "specialist_requests_total"
+
+    def inputs(go_le: bool) -> tuple[TestCounter, ...]:
+        return (
+            TestCounter(count, "total"),
+            TestCounter(_series(req, specialist_type=v, status="error", quality_tier="unknown"), "bad"),
+            TestCounter(_series(req, specialist_type=v, status="success", quality_tier="unknown"), "good"),
+            # The reference counts scored responses a second time; the SLI must not see them.
+            TestCounter(_series(req, specialist_type=v, status="success", quality_tier="high"), "good"),
+        )
+
+    bad = _events(q.sum_by(q.rate(failed, RATE)))
+    return _specialist(s, "availability", common, bad, requests, "of requests failed", inputs)
+
+
+def _latency(s: Specialist, common: LatencySlo, catalog: Catalog) -> SloDef:
+    duration, requests, count = _requests(s, catalog)
+    bound = common.threshold_seconds
+    slow = _events(q.sub(requests, q.bucket_rate(duration, bound, RATE)))
+    bucket = "specialist_request_duration_seconds_bucket"
+
+    def inputs(go_le: bool) -> tuple[TestCounter, ...]:
+        le = _le_text(bound, go_le)
+        good = _series(bucket, specialist_type=s.label_value, complexity="medium", le=le)
+        return (TestCounter(count, "total"), TestCounter(good, "good"))
+
+    phrase = f"of requests took longer than {q.format_number(bound)}s"
+    return _specialist(s, "latency", common, slow, requests, phrase, inputs)
+
+
+def _quality(s: Specialist, common: QualitySlo, catalog: Catalog) -> SloDef:
+    v = s.label_value
+    score = q.series(catalog, "specialist_quality_score", q.eq("specialist_type", v))
+    minimum = common.minimum_score
+    low = _events(q.bucket_rate(score, minimum, RATE))
+
+    def inputs(go_le: bool) -> tuple[TestCounter, ...]:
+        bucket = _series("specialist_quality_score_bucket", specialist_type=v, le=_le_text(minimum, go_le))
+        return (
+            TestCounter(_series("specialist_quality_score_count", specialist_type=v), "total"),
+            TestCounter(bucket, "bad"),
+        )
+
+    phrase = f"of responses scored at or below {q.format_number(minimum)}"
+    return _specialist(s, "quality", common, low, _events(q.observation_rate(score, RATE)), phrase, inputs)
+
+
+def _le_text(bound: Decimal, go: bool) -> str:
+    """The `le` spelling of a test input: Go clients' ``10`` or the Python client's ``10.0``."""
+    return go_float(float(bound)) if go else normalized_le(float(bound))
+
+
+def _specialist(
+    s: Specialist,
+    kind: str,
+    common: SloCommon,
+    bad: Expr,
+    total: Expr,
+    phrase: str,
+    inputs: Callable[[bool], tuple[TestCounter, ...]],
+) -> SloDef:
+    return SloDef(
+        id=f"{s.name}-{kind}",
+        kind=kind,
+        owner_kind="specialist",
+        owner=s.name,
+        team=s.team,
+        common=common,
+        bad=bad,
+        total=total,
+        bad_phrase=phrase,
+        counters=inputs,
+        owner_label=(LABEL_SPECIALIST, s.name),
+    )
+
+
+def _guardian_slos(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
+    by_name = {s.name: s for s in spec.specialists}
+    for g in spec.guardians:
+        if g.slos.coverage is None:
+            continue
+        values = tuple(sorted({by_name[w].label_value for w in g.watches}))
+        yield _coverage(g, g.slos.coverage, values, catalog)
+
+
+def _values_matcher(label: str, values: tuple[str, ...]) -> q.Matcher:
+    if len(values) == 1:
+        return q.eq(label, values[0])
+    return q.regex(label, "|".join(regex_literal(v) for v in values))
+
+
+def _coverage(g: Guardian, common: SloCommon, values: tuple[str, ...], catalog: Catalog) -> SloDef:
+    """Requests of the watched specialists that this guardian did not evaluate.
+
+    Per specialist: requests - evaluations, clamped at 0 (a guardian that evaluates some requests
+    twice, e.g. once per evaluation type, must not hide the requests it missed of another
+    specialist); a specialist with no evaluation series at all counts every request as bad.
+    """
+    duration = q.series(catalog, "specialist_request_duration_seconds", _values_matcher("specialist_type", values))
+    per_specialist = q.observation_rate(duration, RATE, ("specialist_type",))
+    evaluations = q.series(
+        catalog,
+        "guardian_evaluations_total",
+        q.eq("guardian_type", g.label_value),
+        _values_matcher("specialist_id", values),
+    )
+    evaluated = q.sum_by(
+        q.label_replace(q.rate(evaluations, RATE), "specialist_type", "$1", "specialist_id", "(.*)"),
+        "specialist_type",
+    )
+    missed = q.or_(q.clamp(q.sub(per_specialist, evaluated), lower=0), per_specialist)
+    bad = _events(q.sum_by(missed))
+    total = _events(q.observation_rate(duration, RATE))
+
+    def inputs(go_le: bool) -> tuple[TestCounter, ...]:
+        out: list[TestCounter] = []
+        for v in values:
+            count = _series("specialist_request_duration_seconds_count", specialist_type=v, complexity="medium")
+            ev = _series(
+                "guardian_evaluations_total", guardian_type=g.label_value, specialist_id=v, evaluation_type="full"
+            )
+            out += [TestCounter(count, "total"), TestCounter(ev, "good")]
+        return tuple(out)
+
+    return SloDef(
+        id=f"{g.name}-coverage",
+        kind="coverage",
+        owner_kind="guardian",
+        owner=g.name,
+        team=g.team,
+        common=common,
+        bad=bad,
+        total=total,
+        bad_phrase="of the watched specialists' requests went unevaluated",
+        counters=inputs,
+        owner_label=(LABEL_GUARDIAN, g.name),
+    )
