@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 # guardiangen uses no pydantic plugins; skipping their entry-point scan keeps `validate` start-up short.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -18,6 +18,9 @@ import typer
 from guardiangen import __version__
 from guardiangen.diagnostics import Diagnostic, Severity, has_errors
 from guardiangen.diagnostics import render as render_diagnostics
+
+if TYPE_CHECKING:
+    from guardiangen.spec.models import OutputProfile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_SPEC = "specs/cluster.yaml"
@@ -48,6 +51,15 @@ class FailOn(str, Enum):
     error = "error"
 
 
+class Target(str, Enum):
+    """The spec's OutputProfile values, repeated here so that `--help` need not import the spec models."""
+
+    plain = "plain"
+    kubernetes = "kubernetes"
+    thanos = "thanos"
+    mimir = "mimir"
+
+
 _state = {"traceback": False}
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +69,15 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Diagnostics f
 TemplatesOpt = Annotated[
     Path | None,
     typer.Option("--templates", help="Use templates from this directory instead of the built-in ones."),
+]
+TargetOpt = Annotated[
+    Target | None,
+    typer.Option(
+        "--target",
+        help="Deployment profile, overriding the spec's output.profile: plain files only, or plus out/kubernetes, "
+        "out/thanos or out/mimir.",
+        show_default=False,
+    ),
 ]
 
 
@@ -97,6 +118,13 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _profile(target: Target | None) -> OutputProfile | None:
+    """The spec's OutputProfile for ``--target`` (None: keep the spec's own ``output.profile``)."""
+    from guardiangen.spec.models import OutputProfile
+
+    return None if target is None else OutputProfile(target.value)
+
+
 def report(diags: list[Diagnostic], fmt: Format, fail_on: Severity = Severity.ERROR) -> int:
     text = render_diagnostics(diags, fmt.value)
     if text:
@@ -132,15 +160,16 @@ def render(
     out: OutOpt = Path(DEFAULT_OUT),
     format: FormatOpt = Format.text,
     templates: TemplatesOpt = None,
+    target: TargetOpt = None,
 ) -> None:
     """Render every output into OUT, atomically; stale generated files are pruned, others kept."""
     from guardiangen import pipeline
     from guardiangen.write import WriteError, write_tree
 
-    result = pipeline.validate(spec)
+    result = pipeline.validate(spec, _profile(target))
     if result.spec is None:
         raise typer.Exit(report(result.diagnostics, format))
-    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates)
+    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates, _profile(target))
     try:
         write_tree(out, files)
     except WriteError as exc:
@@ -159,15 +188,16 @@ def check(
     out: OutOpt = Path(DEFAULT_OUT),
     format: FormatOpt = Format.text,
     templates: TemplatesOpt = None,
+    target: TargetOpt = None,
 ) -> None:
     """Render in memory and compare with OUT: changed, missing and extra files, with a diff."""
     from guardiangen import pipeline
     from guardiangen.write import compare
 
-    result = pipeline.validate(spec)
+    result = pipeline.validate(spec, _profile(target))
     if result.spec is None:
         raise typer.Exit(report(result.diagnostics, format))
-    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates)
+    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates, _profile(target))
     drift = compare(out, files)
     if format is Format.text:
         for relpath in drift.changed:
@@ -176,7 +206,8 @@ def check(
     if drift.clean and format is Format.text:
         typer.echo(f"{out}: up to date ({len(files)} files)")
     elif format is Format.text:
-        typer.echo(f"{out} is stale: run `guardiangen render {spec} --out {out}`")
+        again = f" --target {target.value}" if target else ""
+        typer.echo(f"{out} is stale: run `guardiangen render {spec} --out {out}{again}`")
     raise typer.Exit(code)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from guardiangen.diagnostics import Diagnostic
 from guardiangen.load import load_file
-from guardiangen.spec.models import ClusterSpec
+from guardiangen.spec.models import ClusterSpec, OutputProfile
 
 
 @dataclass
@@ -20,27 +20,53 @@ class Validated:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def validate(spec_path: str) -> Validated:
-    """Load and validate a spec file; every problem as a diagnostic."""
+def validate(spec_path: str, profile: OutputProfile | None = None) -> Validated:
+    """Load and validate a spec file; every problem as a diagnostic.
+
+    ``profile`` (``--target``) replaces the spec's ``output.profile`` for the checks that depend on it.
+    """
     from guardiangen.spec import parse_spec
 
     doc, diags = load_file(spec_path)
     if doc is None:
         return Validated(None, diags)
     spec, diags = parse_spec(doc)
+    if spec is not None:
+        from guardiangen.diagnostics import error
+        from guardiangen.render.profiles.checks import findings
+
+        problems = [
+            error(doc.path, *doc.positions.of_value(loc), code, message)
+            for loc, code, message in findings(spec, profile)
+        ]
+        if problems:
+            return Validated(None, problems)
     return Validated(spec, diags)
 
 
-def render(spec: ClusterSpec, spec_name: str, templates: Path | None = None) -> dict[str, bytes]:
-    """Every output file of every registered target, as canonical bytes (plus the manifest)."""
+def render(
+    spec: ClusterSpec, spec_name: str, templates: Path | None = None, profile: OutputProfile | None = None
+) -> dict[str, bytes]:
+    """Every output file of every registered target, as canonical bytes (plus the manifest).
+
+    The plain files are always there; ``profile`` (default: the spec's ``output.profile``) adds its envelope.
+    """
     from guardiangen.plan import build_plan, catalog_for
     from guardiangen.render import RenderContext, render_all
+    from guardiangen.render.profiles.content import stamp_cluster_label
     from guardiangen.templates import templates_dir
     from guardiangen.write import canonical
 
     catalog = catalog_for(spec)
-    plan = build_plan(spec, catalog)
-    ctx = RenderContext(spec=spec, catalog=catalog, plan=plan, templates=templates_dir(templates))
+    # The cluster label is rule content: stamped on the plan, it reaches every target and profile alike.
+    plan = stamp_cluster_label(build_plan(spec, catalog), spec)
+    ctx = RenderContext(
+        spec=spec,
+        catalog=catalog,
+        plan=plan,
+        templates=templates_dir(templates),
+        profile=profile or spec.output.profile,
+    )
     return canonical(render_all(ctx), spec_name)
 
 

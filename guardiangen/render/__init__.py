@@ -12,7 +12,7 @@ from pathlib import Path
 
 from guardiangen.catalog import Catalog
 from guardiangen.plan.model import Plan
-from guardiangen.spec.models import ClusterSpec
+from guardiangen.spec.models import ClusterSpec, OutputProfile
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class RenderContext:
     catalog: Catalog
     plan: Plan
     templates: Path
+    # Which deployment envelope is added to the plain files (see guardiangen.render.profiles).
+    profile: OutputProfile = OutputProfile.PLAIN
 
 
 @dataclass(frozen=True)
@@ -44,4 +46,11 @@ def render_all(ctx: RenderContext) -> dict[str, str]:
             if relpath in files:
                 raise ValueError(f"targets disagree: {relpath} is produced twice (second by {target.name})")
             files[relpath] = text
+    # The profile's envelope comes last: it wraps the plain files above instead of rendering anew.
+    from guardiangen.render.profiles import envelope_files
+
+    for relpath, text in envelope_files(ctx, files).items():
+        if relpath in files:
+            raise ValueError(f"the {ctx.profile.value} profile would overwrite {relpath}")
+        files[relpath] = text
     return files

@@ -564,6 +564,144 @@ class Logging(Model):
     ] = 24231
 
 
+# ------------------------------------------------------------------------------------- output
+
+# Kubernetes object syntax (apimachinery validation): names are DNS-1123 subdomains, namespaces
+# DNS-1123 labels, label and annotation keys qualified names with an optional DNS prefix.
+K8S_NAMESPACE_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+K8S_KEY_PATTERN = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"  # optional DNS prefix
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+K8S_LABEL_VALUE_PATTERN = r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
+K8sKey = Annotated[str, Field(pattern=K8S_KEY_PATTERN, max_length=317)]
+K8sLabelValue = Annotated[str, Field(pattern=K8S_LABEL_VALUE_PATTERN, max_length=63)]
+# Labels the generated rules already use for their own meaning (plan.model), plus Prometheus' own:
+# stamping the cluster onto one of them would overwrite it.
+RESERVED_CLUSTER_LABELS = (
+    "alertname",
+    "burn_tier",
+    "component",
+    "guardian",
+    "instance",
+    "job",
+    "le",
+    "quantile",
+    "severity",
+    "slo",
+    "specialist",
+    "team",
+    "window",
+)
+
+
+class OutputProfile(str, Enum):
+    PLAIN = "plain"
+    KUBERNETES = "kubernetes"
+    THANOS = "thanos"
+    MIMIR = "mimir"
+
+
+class KubernetesOutput(Model):
+    namespace: Annotated[
+        str,
+        F(
+            "Namespace of every generated object; the Prometheus, Alertmanager and Grafana sidecar must watch it.",
+            pattern=K8S_NAMESPACE_PATTERN,
+        ),
+    ] = "monitoring"
+    rule_labels: Annotated[
+        dict[K8sKey, K8sLabelValue],
+        F(
+            "Labels on every PrometheusRule; they must match the Prometheus object's `ruleSelector` (a nil "
+            "selector selects nothing). kube-prometheus-stack selects `release: <helm release name>`."
+        ),
+    ] = {"release": "kube-prometheus-stack"}
+    dashboard_label: Annotated[
+        dict[K8sKey, K8sLabelValue],
+        F(
+            "The one label the Grafana dashboard sidecar selects ConfigMaps by (`sidecar.dashboards.label` "
+            "and `labelValue`).",
+            min_length=1,
+            max_length=1,
+        ),
+    ] = {"grafana_dashboard": "1"}
+    folder_annotation: Annotated[
+        str,
+        F(
+            "Annotation that tells the sidecar which folder (`defaults.dashboard_folder`) a dashboard goes to "
+            "(`sidecar.dashboards.folderAnnotation`).",
+            pattern=K8S_KEY_PATTERN,
+            max_length=317,
+        ),
+    ] = "grafana_folder"
+    alertmanager_secret_name: Annotated[
+        str | None,
+        F(
+            "Name of the Secret holding the Alertmanager configuration; default `alertmanager-<metadata.name>` "
+            "(the operator reads `alertmanager-<Alertmanager name>` unless `spec.configSecret` names another).",
+            pattern=K8S_NAME_PATTERN,
+            max_length=253,
+        ),
+    ] = None
+
+
+class PartialResponseStrategy(str, Enum):
+    ABORT = "abort"
+    WARN = "warn"
+
+
+class ThanosOutput(Model):
+    partial_response_strategy: Annotated[
+        PartialResponseStrategy,
+        F("What a rule group does when some store does not answer: `abort` the evaluation or `warn` and go on."),
+    ] = PartialResponseStrategy.ABORT
+
+
+class MimirOutput(Model):
+    namespace: Annotated[
+        str | None,
+        F(
+            "Mimir ruler namespace that holds every generated rule group; default: `metadata.name`.",
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$",
+        ),
+    ] = None
+
+
+class Output(Model):
+    profile: Annotated[
+        OutputProfile,
+        F(
+            "Extra deployment files under `out/<profile>/`, built from the plain files (which are always "
+            "written): `plain` adds none; `kubernetes` (PrometheusRule, dashboard ConfigMaps, Alertmanager "
+            "Secret), `thanos` (rule files for Thanos ruler), `mimir` (a `mimirtool rules load` file)."
+        ),
+    ] = OutputProfile.PLAIN
+    cluster_label: Annotated[
+        LabelName | None,
+        F(
+            "When set, every recording and alerting rule gets this label with `metadata.name` as its value, so "
+            "several clusters can share one Thanos or Mimir. Applies to every profile.",
+            json_schema_extra={
+                "not": {"anyOf": [{"enum": list(RESERVED_CLUSTER_LABELS)}, {"type": "string", "pattern": "^__"}]}
+            },
+        ),
+    ] = None
+    kubernetes: Annotated[KubernetesOutput, F("Settings of the `kubernetes` profile.")] = KubernetesOutput()
+    thanos: Annotated[ThanosOutput, F("Settings of the `thanos` profile.")] = ThanosOutput()
+    mimir: Annotated[MimirOutput, F("Settings of the `mimir` profile.")] = MimirOutput()
+
+    @model_validator(mode="after")
+    def _cluster_label_free(self) -> Output:
+        label = self.cluster_label
+        if label is not None and (label.startswith("__") or label in RESERVED_CLUSTER_LABELS):
+            raise ValueError(
+                f'cluster_label "{label}" is a label the generated rules already use; choose another, e.g. `cluster`'
+            )
+        return self
+
+
 # --------------------------------------------------------------------------------------- root
 
 
@@ -580,5 +718,8 @@ class ClusterSpec(Model):
     alerting: Annotated[Alerting, F("Alertmanager receivers, routes, inhibition and quiet hours.")]
     logging: Annotated[Logging | None, F("Log shipping with Fluentd; omit to generate none.")] = None
     metrics: Annotated[list[MetricDefinition], F("Extra metrics, in the same typed form as the built-in catalog.")] = []
+    output: Annotated[
+        Output, F("Deployment profile (Kubernetes, Thanos, Mimir envelopes) and the multi-cluster label.")
+    ] = Output()
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True, populate_by_name=True)
