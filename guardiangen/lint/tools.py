@@ -22,8 +22,14 @@ def _run(argv: Sequence[str], cwd: Path | None = None) -> subprocess.CompletedPr
 
 
 def _missing(tool: str, label: str) -> Diagnostic:
-    return error(label, 0, 0, "GG421", f"`{tool}` is not on PATH; install it (Debian: prometheus / "
-                 "prometheus-alertmanager) or run lint without --with-tools")
+    return error(
+        label,
+        0,
+        0,
+        "GG421",
+        f"`{tool}` is not on PATH; install it (Debian: prometheus / "
+        "prometheus-alertmanager) or run lint without --with-tools",
+    )
 
 
 def _failure(path: str, step: str, proc: subprocess.CompletedProcess[str]) -> list[Diagnostic]:
@@ -69,10 +75,12 @@ def _amtool(out_dir: Path, label: str) -> list[Diagnostic]:
     for i, row in enumerate(_rows(table)):
         labels = [f"{k}={v}" for k, v in sorted(row["labels"].items())]
         receivers = ",".join(row["receivers"])
-        proc = _run([amtool, "config", "routes", "test", f"--config.file={config}",
-                     f"--verify.receivers={receivers}", *labels])
-        diags += _failure(f"{label}/alertmanager/routing-table.yml", f"routes test of row {i + 1} ({' '.join(labels)})",
-                          proc)
+        proc = _run(
+            [amtool, "config", "routes", "test", f"--config.file={config}", f"--verify.receivers={receivers}", *labels]
+        )
+        diags += _failure(
+            f"{label}/alertmanager/routing-table.yml", f"routes test of row {i + 1} ({' '.join(labels)})", proc
+        )
     return diags
 
 
