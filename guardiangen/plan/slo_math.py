@@ -105,7 +105,10 @@ def exact_text(x: Fraction) -> str:
         k = 0
         while (x * 10**k).denominator != 1:
             k += 1
-        return format_number(Decimal(int(x * 10**k)).scaleb(-k))
+        # Digits by hand: Decimal arithmetic would round to its context's 28 digits.
+        digits = str(abs(int(x * 10**k))).rjust(k + 1, "0")
+        whole, frac = digits[: len(digits) - k], digits[len(digits) - k :].rstrip("0")
+        return ("-" if x < 0 else "") + whole + (f".{frac}" if frac else "")
     return format_number(Decimal(repr(float(x))))
 
 

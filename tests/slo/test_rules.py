@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import promql_parser as pp
 import pytest
@@ -17,7 +18,7 @@ from guardiangen.plan.slo_rules import SloPlanError, SloRules
 from guardiangen.plan.slo_sli import collect
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.spec.types import Duration, parse_duration_ms
-from tests.slo.conftest import SloTree
+from tests.slo.conftest import SloTree, render_slo_files
 
 RECORDED_LABELS = {"slo", "window"}
 
@@ -169,3 +170,14 @@ def test_own_lint_finds_nothing(slo_tree: SloTree, catalog: Catalog) -> None:
     files = {str(p): p.read_text(encoding="utf-8") for p in slo_tree.rule_files}
     found = lint_rule_files(files, catalog)
     assert not found, "\n".join(d.format_text() for d in found)
+
+
+def test_slo_files_alone_render_like_the_pipeline(
+    reference_spec: ClusterSpec, slo_tree: SloTree, tmp_path: Path
+) -> None:
+    fast = render_slo_files(reference_spec, tmp_path / "out", full=False)
+    assert [p.name for p in fast.rule_files + fast.test_files] == [
+        p.name for p in slo_tree.rule_files + slo_tree.test_files
+    ]
+    for mine, theirs in zip(fast.rule_files + fast.test_files, slo_tree.rule_files + slo_tree.test_files, strict=True):
+        assert mine.read_bytes() == theirs.read_bytes(), mine.name
