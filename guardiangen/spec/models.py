@@ -492,6 +492,8 @@ class Alerting(Model):
 SIZE_PATTERN = r"^[1-9][0-9]*[kmg]?$"
 Size = Annotated[str, Field(pattern=SIZE_PATTERN, description="Size in Fluentd notation: bytes or with k/m/g.")]
 PathStr = Annotated[str, Field(pattern=r"^/[A-Za-z0-9._/*-]+$", max_length=1024)]
+# Directories take no glob characters: Fluentd's file buffer reads a path containing `*` as a file pattern.
+DirStr = Annotated[str, Field(pattern=r"^/[A-Za-z0-9._/-]+$", max_length=1024)]
 
 
 class ElasticsearchTarget(Model):
@@ -532,7 +534,7 @@ class LogComponent(Model):
 
 
 class BufferPolicy(Model):
-    path: Annotated[PathStr, F("Directory of the file buffers.")] = "/var/log/fluentd/buffers"
+    path: Annotated[DirStr, F("Directory of the file buffers.")] = "/var/log/fluentd/buffers"
     chunk_limit_size: Annotated[Size, F("Largest chunk sent in one bulk request.")] = "8m"
     total_limit_size: Annotated[Size, F("Disk the buffer of one output may use.")] = "2g"
     overflow_action: Annotated[
@@ -544,7 +546,7 @@ class BufferPolicy(Model):
     retry_timeout: Annotated[
         DurationStr, F("Give up on a chunk after retrying this long; it then goes to the secondary file.")
     ] = Duration("1h")
-    secondary_path: Annotated[PathStr, F("Directory where chunks that could not be delivered are kept.")] = (
+    secondary_path: Annotated[DirStr, F("Directory where chunks that could not be delivered are kept.")] = (
         "/var/log/fluentd/failed"
     )
 
@@ -555,7 +557,12 @@ class Logging(Model):
     components: Annotated[list[LogComponent], F("Routing of log records by their `component` field.", min_length=1)]
     data_stream_namespace: Annotated[
         str,
-        F("Namespace part of the data stream names `logs-<component>-<namespace>`.", pattern=r"^[a-z0-9_]+$"),
+        F(
+            "Namespace part of the data stream names `logs-<component>-<namespace>` (Elasticsearch allows at "
+            "most 100 characters).",
+            pattern=r"^[a-z0-9_]+$",
+            max_length=100,
+        ),
     ] = "default"
     buffer: Annotated[BufferPolicy, F("Buffering and retry policy of every output.")] = BufferPolicy()
     fluentd_metrics_port: Annotated[
