@@ -64,10 +64,16 @@ def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]
         return None, [*diags, error(path, line, col, "GG002", f"YAML syntax error: {problem}")]
     except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for syntax problems
         return None, [*diags, error(path, 1, 1, "GG002", f"YAML syntax error: {exc}")]
+    except RecursionError:  # ruamel composes nested collections recursively
+        return None, [*diags, error(path, 1, 1, "GG002", "YAML syntax error: mappings and lists nest too deeply")]
     if diags:
         return None, diags
     if node is None:
         return None, [error(path, 1, 1, "GG005", "the spec is empty: expected a mapping")]
+    shape = _shape_problem(node)
+    if shape is not None:
+        bad, message = shape
+        return None, [error(path, bad.start_mark.line + 1, bad.start_mark.column + 1, "GG006", message)]
     positions = Positions()
     builder = _Builder(path, positions, yaml.constructor)
     data = builder.build(node, ())
@@ -92,6 +98,52 @@ def load_file(path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]:
     except OSError as exc:
         return None, [error(path, 0, 0, "GG001", f"cannot read: {exc.strerror}")]
     return load_text(text, path)
+
+
+MAX_DEPTH = 64  # a spec nests about 8 levels; the builder and later stages recurse per level
+MAX_ALIAS_VALUES = 100_000  # values aliases may add beyond those written ("billion laughs")
+
+
+def _shape_problem(root: Any) -> tuple[Any, str] | None:
+    """(node, message) when the node graph cannot become plain data: an alias inside the collection
+    it refers to, nesting deeper than MAX_DEPTH, or aliases that multiply the document. Iterative,
+    and linear in the nodes written (aliased collections are measured once)."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    def children(node: Any) -> list[Any]:
+        if isinstance(node, MappingNode):
+            return [n for pair in node.value for n in pair]
+        return list(node.value) if isinstance(node, SequenceNode) else []
+
+    size: dict[int, int] = {}  # values each node expands to
+    on_path: set[int] = set()
+    reused: list[Any] = []
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children(node))
+            continue
+        if key in on_path:
+            return node, "an alias refers to the mapping or list that contains it; write the values out"
+        if key in size:
+            reused.append(node)
+            continue
+        if depth > MAX_DEPTH:
+            return node, f"mappings and lists nest deeper than {MAX_DEPTH} levels"
+        if not isinstance(node, MappingNode | SequenceNode):
+            size[key] = 1
+            continue
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in reversed(children(node)))
+    added = size[id(root)] - len(size)
+    if added > MAX_ALIAS_VALUES:
+        worst = max(reused, key=lambda n: size[id(n)])
+        return worst, f"aliases expand the spec by {added} values (at most {MAX_ALIAS_VALUES}); write the values out"
+    return None
 
 
 def _check_tabs(text: str, path: str) -> list[Diagnostic]:
@@ -161,7 +213,11 @@ class _Builder:
             "tag:yaml.org,2002:bool",
             "tag:yaml.org,2002:null",
         ):
-            return _plain(self.constructor.construct_object(node, deep=True))
+            try:
+                return _plain(self.constructor.construct_object(node, deep=True))
+            except ValueError:  # an integer longer than sys.get_int_max_str_digits()
+                self._err(node, "GG105", f"a number of {len(str(node.value))} digits is too long to read")
+                return None
         if tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)  # a date-looking string; the model decides whether it is valid
         self._err(node, "GG006", f"YAML tag {tag} is not allowed in a spec")

@@ -1,0 +1,73 @@
+"""Inputs the fuzzers found crashing or hanging the loader, kept as regression tests.
+
+Each one used to raise (RecursionError, ValueError) or run for minutes; each must now be one
+positioned diagnostic, quickly.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from guardiangen.load import MAX_ALIAS_VALUES, MAX_DEPTH, load_text
+from tests.fuzz.mutate import alias_bomb
+
+SPEC_HEAD = "apiVersion: guardiangen/v1\nkind: Cluster\n"
+
+
+def _one(text: str) -> tuple[int, int, str, str]:
+    started = time.monotonic()
+    doc, diags = load_text(text, "f.yaml")
+    # generous: ruamel scans deeply nested flow collections in quadratic time (seconds at 1000 levels)
+    assert time.monotonic() - started < 30
+    assert doc is None and len(diags) == 1, diags
+    d = diags[0]
+    return d.line, d.col, d.code, d.message
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 700])
+def test_deep_lists_are_a_diagnostic(depth: int) -> None:
+    line, col, code, message = _one(SPEC_HEAD + "x: " + "[" * depth + "]" * depth + "\n")
+    assert code in ("GG002", "GG006") and "nest" in message and line >= 1 and col >= 1
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000])
+def test_deep_mappings_are_a_diagnostic(depth: int) -> None:
+    _, _, code, message = _one(SPEC_HEAD + "x: " + "{a: " * depth + "1" + "}" * depth + "\n")
+    assert code in ("GG002", "GG006") and "nest" in message
+
+
+def test_nesting_within_the_limit_still_loads() -> None:
+    depth = MAX_DEPTH - 2
+    doc, diags = load_text("x: " + "[" * depth + "]" * depth + "\n", "f.yaml")
+    assert doc is not None and not diags
+
+
+@pytest.mark.parametrize("text", ["a: &a [*a]\n", "a: &a {b: *a}\n", "a: &a {b: [1, {c: *a}]}\n"])
+def test_recursive_alias_is_a_diagnostic(text: str) -> None:
+    line, col, code, message = _one(text)
+    assert (line, col, code) == (1, 4, "GG006") and "alias" in message
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    line, _, code, message = _one(alias_bomb(10, width=10))
+    assert code == "GG006" and "aliases expand" in message and line > 1
+
+
+def test_small_alias_use_still_loads() -> None:
+    doc, diags = load_text(alias_bomb(3) + "\n", "f.yaml")
+    assert doc is not None and not diags
+    assert doc.data["b2"][0] == doc.data["b1"] and doc.data["b1"][0] == ["x"] * 4
+    assert MAX_ALIAS_VALUES > 4**3
+
+
+@pytest.mark.parametrize("digits", [4301, 5000, 100_000])
+def test_integer_longer_than_python_reads_is_a_diagnostic(digits: int) -> None:
+    line, col, code, message = _one(SPEC_HEAD + "n: " + "9" * digits + "\n")
+    assert (line, col, code) == (3, 4, "GG105") and str(digits) in message
+
+
+def test_negative_long_integer_is_a_diagnostic() -> None:
+    _, _, code, _ = _one("n: -" + "9" * 4400 + "\n")
+    assert code == "GG105"
