@@ -59,7 +59,7 @@ def render(
 
     catalog = catalog_for(spec)
     # The cluster label is rule content: stamped on the plan, it reaches every target and profile alike.
-    plan = stamp_cluster_label(build_plan(spec, catalog), spec)
+    plan = stamp_cluster_label(build_plan(spec, catalog), spec, catalog)
     ctx = RenderContext(
         spec=spec,
         catalog=catalog,

@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from guardiangen.plan import catalog_for
 from guardiangen.plan.model import ExpectedSample, Plan, PromqlExprTest, Rule, RuleGroup, RulesPlan, labels
 from guardiangen.render.profiles.content import stamp_cluster_label
 from guardiangen.spec.models import OutputProfile
 from tests.profiles.conftest import make_spec, render, yaml_documents
 
+CATALOG = catalog_for(make_spec())
+
 
 def test_unset_label_changes_nothing(plan: Plan) -> None:
-    assert stamp_cluster_label(plan, make_spec()) is plan
+    assert stamp_cluster_label(plan, make_spec(), CATALOG) is plan
 
 
 def test_every_recording_and_alerting_rule_gets_the_label(plan: Plan) -> None:
-    stamped = stamp_cluster_label(plan, make_spec({"cluster_label": "cluster"}))
+    stamped = stamp_cluster_label(plan, make_spec({"cluster_label": "cluster"}), CATALOG)
     rules = [r for g in stamped.rules.groups for r in g.rules]
     assert {r.is_alert for r in rules} == {True, False}
     for rule in rules:
@@ -28,7 +31,7 @@ def test_every_recording_and_alerting_rule_gets_the_label(plan: Plan) -> None:
 
 
 def test_promtool_expectations_follow(plan: Plan) -> None:
-    stamped = stamp_cluster_label(plan, make_spec({"cluster_label": "k8s_cluster"}))
+    stamped = stamp_cluster_label(plan, make_spec({"cluster_label": "k8s_cluster"}), CATALOG)
     (case,) = stamped.rules.tests[0].tests
     (alert,) = case.alert_rule_tests[0].exp_alerts
     assert ("k8s_cluster", "llm-guardian-prod") in alert.labels
@@ -38,32 +41,44 @@ def test_promtool_expectations_follow(plan: Plan) -> None:
     )
 
 
-def test_samples_that_are_not_recorded_series_are_left_alone() -> None:
-    rule = Rule(expr="sum(up)", record="job:up:sum")
+def test_samples_gain_the_label_exactly_where_the_result_keeps_it() -> None:
+    """Decided by the PromQL label inference: raw series lack the label, recorded series have it,
+    functions and scalar arithmetic keep it, aggregations without it in `by` drop it."""
+    rule = Rule(expr="sum by (job) (up)", record="job:up:sum")
     tests = (
         PromqlExprTest("up", "1m", (ExpectedSample('up{job="a"}', "1"),)),
         PromqlExprTest("sum(job:up:sum)", "1m", (ExpectedSample("{}", "1"),)),
         PromqlExprTest("job:up:sum", "1m", (ExpectedSample("job:up:sum", "1"),)),
+        PromqlExprTest("abs(job:up:sum / 2 - 1) < bool 0.1", "1m", (ExpectedSample('{job="a"}', "1"),)),
+        PromqlExprTest("sum by (job, cluster) (job:up:sum)", "1m", (ExpectedSample('{job="a"}', "1"),)),
+        PromqlExprTest("absent(nothing_here)", "1m", (ExpectedSample("{}", "1"),)),
     )
     from guardiangen.plan.model import InputSeries, UnitTestCase, UnitTestFile
 
     case = UnitTestCase("c", "1m", (InputSeries("up", "1"),), promql_expr_tests=tests)
     plan = Plan(rules=RulesPlan((RuleGroup("g", (rule,)),), (UnitTestFile("t", ("rules",), "1m", (case,)),)))
-    stamped = stamp_cluster_label(plan, make_spec({"cluster_label": "cluster"}))
+    stamped = stamp_cluster_label(plan, make_spec({"cluster_label": "cluster"}), CATALOG)
     samples = [t.exp_samples[0].labels for t in stamped.rules.tests[0].tests[0].promql_expr_tests]
-    assert samples == ['up{job="a"}', "{}", 'job:up:sum{cluster="llm-guardian-prod"}']
+    assert samples == [
+        'up{job="a"}',
+        "{}",
+        'job:up:sum{cluster="llm-guardian-prod"}',
+        '{job="a", cluster="llm-guardian-prod"}',
+        '{job="a", cluster="llm-guardian-prod"}',
+        "{}",
+    ]
 
 
 def test_a_rule_that_already_sets_the_label_differently_is_an_error() -> None:
     rule = Rule(expr="up == 0", alert="Down", labels=labels(cluster="elsewhere"))
     plan = Plan(rules=RulesPlan((RuleGroup("g", (rule,)),)))
     with pytest.raises(ValueError, match='rule Down already sets cluster="elsewhere"'):
-        stamp_cluster_label(plan, make_spec({"cluster_label": "cluster"}))
+        stamp_cluster_label(plan, make_spec({"cluster_label": "cluster"}), CATALOG)
 
 
 def test_the_label_reaches_every_profile(plan: Plan) -> None:
     spec = make_spec({"cluster_label": "cluster"})
-    stamped = stamp_cluster_label(plan, spec)
+    stamped = stamp_cluster_label(plan, spec, CATALOG)
     for profile in OutputProfile:
         plain, files = render(spec, profile, stamped)
         for text in [t for p, t in plain.items() if p.startswith("prometheus/rules/")] + list(files.values()):
@@ -78,7 +93,7 @@ def test_the_label_reaches_every_profile(plan: Plan) -> None:
 @pytest.mark.parametrize("label", [None, "cluster"])
 def test_promtool_tests_pass_with_and_without_the_label(label: str | None, plan: Plan, tmp_path: Path) -> None:
     spec = make_spec({"cluster_label": label} if label else {})
-    plain, _ = render(spec, OutputProfile.PLAIN, stamp_cluster_label(plan, spec))
+    plain, _ = render(spec, OutputProfile.PLAIN, stamp_cluster_label(plan, spec, CATALOG))
     for relpath, text in plain.items():
         target = tmp_path / relpath
         target.parent.mkdir(parents=True, exist_ok=True)

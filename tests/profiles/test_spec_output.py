@@ -78,9 +78,12 @@ def test_cluster_label_must_agree_with_alert_labels(tmp_path: Path) -> None:
     assert diag.code == "GG206" and "metadata.alert_labels" in diag.message and diag.line > 1
 
 
-def test_cluster_label_must_not_be_the_gpu_host_label(tmp_path: Path) -> None:
-    result = pipeline.validate(write_spec(tmp_path, {"cluster_label": "Hostname"}))
+@pytest.mark.parametrize("label", ["Hostname", "gpu", "datname"])
+def test_cluster_label_must_not_be_a_label_of_a_catalog_metric(label: str, tmp_path: Path) -> None:
+    # The GPU exporter's host and gpu labels, a postgres_exporter label.
+    result = pipeline.validate(write_spec(tmp_path, {"cluster_label": label}))
     assert result.spec is None and [d.code for d in result.diagnostics] == ["GG206"]
+    assert "already a label of" in result.diagnostics[0].message
 
 
 def test_folder_with_a_slash_only_matters_to_the_kubernetes_profile(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ force, which ``--target`` may override; so they cannot be field validators.
 
 from __future__ import annotations
 
+from guardiangen.catalog import CatalogError
 from guardiangen.load import PathKey
+from guardiangen.plan import catalog_for
 from guardiangen.spec.models import ClusterSpec, OutputProfile
 
 Finding = tuple[PathKey, str, str]  # (where, code, message), as in guardiangen.spec.checks
@@ -38,13 +40,18 @@ def _cluster_label(spec: ClusterSpec) -> list[Finding]:
                 f'metadata.alert_labels sets {label}="{set_by_alerts}"; make them agree or drop one',
             )
         )
-    if label == spec.gpu_inventory.host_label:
+    try:
+        carriers = sorted(m.name for m in catalog_for(spec) if label in m.labels)
+    except CatalogError:  # reported by the spec checks already
+        carriers = []
+    if carriers:
+        more = f" and {len(carriers) - 3} more" if len(carriers) > 3 else ""
         out.append(
             (
                 ("output", "cluster_label"),
                 CODE,
-                f'cluster_label "{label}" is the GPU exporter\'s host label (gpu_inventory.host_label); '
-                "stamping it would overwrite the host of every GPU series",
+                f'cluster_label "{label}" is already a label of {", ".join(carriers[:3])}{more}; stamping it '
+                "would overwrite that label in every rule built on them",
             )
         )
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from guardiangen.catalog import Catalog
 from guardiangen.plan.model import (
     ExpectedSample,
     Labels,
@@ -18,21 +19,56 @@ from guardiangen.plan.model import (
     UnitTestCase,
     UnitTestFile,
 )
+from guardiangen.promql.infer import Inference, parse
 from guardiangen.spec.models import ClusterSpec
 
-_SERIES_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?$", re.S)
+_SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)?(?:\{(.*)\})?$", re.S)
 
 
-def stamp_cluster_label(plan: Plan, spec: ClusterSpec) -> Plan:
+def stamp_cluster_label(plan: Plan, spec: ClusterSpec, catalog: Catalog) -> Plan:
     """``plan`` with ``<cluster_label>: <metadata.name>`` on every rule; unchanged when the label is unset."""
     label = spec.output.cluster_label
     if label is None:
         return plan
     value = spec.metadata.name
     groups = tuple(_stamp_group(g, label, value) for g in plan.rules.groups)
-    recorded = frozenset(r.record for g in plan.rules.groups for r in g.rules if r.record)
-    tests = tuple(_stamp_test_file(t, label, value, recorded) for t in plan.rules.tests)
+    carries = _Carries(catalog, groups, label)
+    tests = tuple(_stamp_test_file(t, label, value, carries) for t in plan.rules.tests)
     return replace(plan, rules=replace(plan.rules, groups=groups, tests=tests))
+
+
+class _Carries:
+    """Whether the result of an expression still has the label, per the PromQL label inference.
+
+    Recorded series carry it as a static rule label; raw series do not (a local Prometheus adds
+    external labels only on the way out). Aggregations and ``on(...)`` matching may drop it.
+    """
+
+    def __init__(self, catalog: Catalog, groups: tuple[RuleGroup, ...], label: str) -> None:
+        records: dict[str, str] = {}
+        static: dict[str, frozenset[str]] = {}
+        for rule in (r for g in groups for r in g.rules if r.record):
+            assert rule.record is not None
+            records.setdefault(rule.record, rule.expr)
+            names = frozenset(name for name, _ in rule.labels)
+            static[rule.record] = static[rule.record] & names if rule.record in static else names
+        self.inference = Inference(catalog, records, static)
+        self.recorded = frozenset(records)
+        self.label = label
+        self._names: dict[str, frozenset[str] | None] = {}
+
+    def __call__(self, expr: str, sample: str) -> bool:
+        if expr not in self._names:
+            try:
+                self._names[expr] = self.inference.labels(parse(expr))[0]
+            except ValueError:
+                self._names[expr] = None
+        names = self._names[expr]
+        if names is not None:
+            return self.label in names
+        # Unknown: a sample that still names a recorded series is that series as stored.
+        match = _SAMPLE_RE.match(sample.strip())
+        return match is not None and match.group(1) in self.recorded
 
 
 def _with_label(labels: Labels, label: str, value: str, where: str) -> Labels:
@@ -51,11 +87,11 @@ def _stamp_group(group: RuleGroup, label: str, value: str) -> RuleGroup:
 # ---- promtool tests: expectations follow the stamped rules ----
 
 
-def _stamp_test_file(test: UnitTestFile, label: str, value: str, recorded: frozenset[str]) -> UnitTestFile:
-    return replace(test, tests=tuple(_stamp_case(c, label, value, recorded) for c in test.tests))
+def _stamp_test_file(test: UnitTestFile, label: str, value: str, carries: _Carries) -> UnitTestFile:
+    return replace(test, tests=tuple(_stamp_case(c, label, value, carries) for c in test.tests))
 
 
-def _stamp_case(case: UnitTestCase, label: str, value: str, recorded: frozenset[str]) -> UnitTestCase:
+def _stamp_case(case: UnitTestCase, label: str, value: str, carries: _Carries) -> UnitTestCase:
     # Every firing alert carries the rule's labels, so every expected alert gains the label.
     alerts = tuple(
         replace(
@@ -67,25 +103,21 @@ def _stamp_case(case: UnitTestCase, label: str, value: str, recorded: frozenset[
         )
         for t in case.alert_rule_tests
     )
-    exprs = tuple(_stamp_expr_test(t, label, value, recorded) for t in case.promql_expr_tests)
+    exprs = tuple(_stamp_expr_test(t, label, value, carries) for t in case.promql_expr_tests)
     return replace(case, alert_rule_tests=alerts, promql_expr_tests=exprs)
 
 
-def _stamp_expr_test(test: PromqlExprTest, label: str, value: str, recorded: frozenset[str]) -> PromqlExprTest:
-    """Samples of recorded series gain the label; other samples are left as they are.
-
-    A sample that still names a recorded series is that series as stored, label included. A sample
-    without a metric name came through a function or an aggregation, and whether the label survived
-    depends on the expression; expectations of that kind must be written with the label in mind.
-    """
-    return replace(test, exp_samples=tuple(_stamp_sample(s, label, value, recorded) for s in test.exp_samples))
+def _stamp_expr_test(test: PromqlExprTest, label: str, value: str, carries: _Carries) -> PromqlExprTest:
+    """Expected samples gain the label where the expression's result keeps it."""
+    samples = tuple(_with_pair(s, label, value) if carries(test.expr, s.labels) else s for s in test.exp_samples)
+    return replace(test, exp_samples=samples)
 
 
-def _stamp_sample(sample: ExpectedSample, label: str, value: str, recorded: frozenset[str]) -> ExpectedSample:
-    match = _SERIES_RE.match(sample.labels.strip())
-    if match is None or match.group(1) not in recorded:
-        return sample
-    name, inner = match.group(1), (match.group(2) or "").strip().rstrip(",")
+def _with_pair(sample: ExpectedSample, label: str, value: str) -> ExpectedSample:
+    match = _SAMPLE_RE.match(sample.labels.strip())
+    if match is None:
+        raise ValueError(f"cannot add {label} to the expected sample {sample.labels!r}")
+    name, inner = match.group(1) or "", (match.group(2) or "").strip().rstrip(",")
     if re.search(rf"(^|,)\s*{re.escape(label)}\s*=", inner):
         return sample
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
