@@ -245,7 +245,8 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
     host_label = gpu.get("host_label", "Hostname")
     if exporter not in ("dcgm", "nvidia_smi") or not isinstance(host_label, str):
         return
-    if not re.match(LABEL_NAME_PATTERN, host_label):
+    # the model refuses anything else; the catalog would raise on it (fullmatch: `$` allows a final newline)
+    if len(host_label) > 100 or not re.fullmatch(LABEL_NAME_PATTERN, host_label):
         return
     builtin = {
         m.name

@@ -1,7 +1,7 @@
-"""Inputs the fuzzers found crashing or hanging the loader, kept as regression tests.
+"""Inputs the fuzzers found crashing or hanging validation, kept as regression tests.
 
-Each one used to raise (RecursionError, ValueError) or run for minutes; each must now be one
-positioned diagnostic, quickly.
+Each one used to raise (RecursionError, ValueError, pydantic's ValidationError) or run for minutes;
+each must now be positioned diagnostics, quickly.
 """
 
 from __future__ import annotations
@@ -71,3 +71,46 @@ def test_integer_longer_than_python_reads_is_a_diagnostic(digits: int) -> None:
 def test_negative_long_integer_is_a_diagnostic() -> None:
     _, _, code, _ = _one("n: -" + "9" * 4400 + "\n")
     assert code == "GG105"
+
+
+# ------------------------------------------------------------------------------ spec cross-checks
+
+BASE = {
+    "apiVersion": "guardiangen/v1",
+    "kind": "Cluster",
+    "metadata": {"name": "c", "environment": "e"},
+    "defaults": {
+        "runbook_url_pattern": "https://r/{alert}",
+        "dashboard_base_url": "https://g",
+        "prometheus_datasource": {"name": "P", "uid": "p", "url": "http://p:9090"},
+        "alertmanager_datasource": {"name": "A", "uid": "a", "url": "http://a:9093"},
+    },
+    "specialists": [{"name": "s", "team": "t", "model": "m"}],
+    "gpu_inventory": {
+        "models": [{"name": "m", "product_name": "P", "memory_gib": 1, "max_temperature_celsius": 80}],
+        "nodes": [{"name": "n", "gpu_model": "m", "gpu_count": 1}],
+    },
+    "alerting": {"receivers": [{"name": "r", "webhook": {"url": "http://h/x"}}], "default_receiver": "r"},
+}
+
+
+@pytest.mark.parametrize(
+    ("host_label", "code"),
+    [("x" * 101, "GG107"), ("x" * 10240, "GG107"), ("Hostname\n", "GG106")],
+)
+def test_host_label_the_catalog_cannot_take_is_a_diagnostic(host_label: str, code: str) -> None:
+    """The metric-collision check built the catalog from any host_label matching the pattern with
+    re.match (over-long, or with a final newline) and the catalog raised a ValidationError."""
+    import copy
+    import json
+
+    from guardiangen.load import load_text as load
+    from guardiangen.spec import parse_spec
+
+    data = copy.deepcopy(BASE)
+    data["gpu_inventory"]["host_label"] = host_label
+    doc, diags = load(json.dumps(data, indent=1), "f.yaml")
+    assert doc is not None, diags
+    spec, diags = parse_spec(doc)
+    assert spec is None
+    assert [(d.code, "gpu_inventory.host_label" in d.message) for d in diags] == [(code, True)]
