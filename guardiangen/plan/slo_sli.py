@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Literal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog, Scale, Unit
@@ -46,7 +47,7 @@ from guardiangen.spec.models import (
 
 RATE = "5m"
 
-InputRole = str  # "total" | "bad" | "good": how a synthetic test counter grows
+InputRole = Literal["total", "bad", "good"]  # how a synthetic test counter grows with the SLI
 
 
 @dataclass(frozen=True)
