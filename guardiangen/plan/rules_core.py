@@ -33,6 +33,8 @@ from guardiangen.spec.types import format_duration_ms, parse_duration_ms
 Op = Literal[">", "<", ">="]
 SeriesFn = Callable[[int], tuple[InputSeries, ...]]
 """Input series covering the given number of minutes (tests end at different times)."""
+ValueInputs = Callable[[Decimal], SeriesFn]
+"""Input series under which an alert's expression yields the given value."""
 
 
 RATE_WINDOWS_MINUTES = (5, 10, 15, 20, 30, 60)
@@ -82,6 +84,10 @@ class Scenario:
     value: Decimal | None  # the firing alert's $value; None: the alert must stay silent
     result_labels: Labels = ()  # labels of the alerting sample (rule labels are added on top)
     exact: bool = False  # Prometheus computes `value` without rounding (a count): no slack needed
+    # How to rebuild the inputs for another value, and which way is "further past the threshold":
+    # a value Prometheus could print two ways (1650 s as "27m 29s" or "27m 30s") is moved a little.
+    make: ValueInputs | None = None
+    direction: int = 0
 
     @property
     def fires(self) -> bool:
@@ -176,10 +182,6 @@ def around(threshold: Decimal, op: Op, *, upper: Decimal | None = None) -> tuple
     return fire, threshold - tenth
 
 
-ValueInputs = Callable[[Decimal], SeriesFn]
-"""Input series under which an alert's expression yields the given value."""
-
-
 def threshold_scenarios(
     values: tuple[Decimal, Decimal] | None, inputs: ValueInputs, result: Labels
 ) -> tuple[Scenario, ...]:
@@ -187,7 +189,11 @@ def threshold_scenarios(
     if values is None:
         return ()
     fire, quiet = values
-    return (Scenario("fires", inputs(fire), fire, result), Scenario("stays silent", inputs(quiet), None))
+    direction = 1 if fire > quiet else -1
+    return (
+        Scenario("fires", inputs(fire), fire, result, make=inputs, direction=direction),
+        Scenario("stays silent", inputs(quiet), None),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ the exact value the inputs produce.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from guardiangen.plan.model import (
@@ -27,7 +28,7 @@ from guardiangen.plan.model import (
 )
 from guardiangen.plan.rules_core import AlertDef, Domain, RecordsFixture, Scenario, minutes_of, sorted_labels
 from guardiangen.plan.rules_fixtures import STEP, selector
-from guardiangen.plan.rules_humanize import expand
+from guardiangen.plan.rules_humanize import AmbiguousValue, expand
 from guardiangen.promql.text import format_number
 from guardiangen.spec.types import format_duration_ms, parse_duration_ms
 
@@ -88,16 +89,41 @@ def identity(definition: AlertDef) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _annotations(rule: Rule, scenario: Scenario) -> dict[str, str]:
+    series_labels = dict(scenario.result_labels)
+    return {k: expand(v, scenario.value, series_labels, exact=scenario.exact) for k, v in rule.annotations}
+
+
+def settled(rule: Rule, scenario: Scenario) -> Scenario:
+    """``scenario``, or the same one moved up to 0.9% further past the threshold when Prometheus
+    could print its value two ways (see :class:`guardiangen.plan.rules_humanize.AmbiguousValue`)."""
+    try:
+        _annotations(rule, scenario)
+        return scenario
+    except AmbiguousValue:
+        if scenario.make is None or scenario.value is None:
+            raise
+        base = scenario.value
+        for step in range(1, 10):
+            value = base * (1 + scenario.direction * Decimal(step) / 1000)
+            candidate = replace(scenario, inputs=scenario.make(value), value=value)
+            try:
+                _annotations(rule, candidate)
+                return candidate
+            except AmbiguousValue:
+                continue
+        raise
+
+
 def alert_case(definition: AlertDef, rule: Rule, scenario: Scenario) -> UnitTestCase:
     """One scenario: inputs, and the alert's exact labels and annotations (or silence)."""
     assert rule.alert is not None
     minutes = eval_minutes(definition, rule)
     expected: tuple[ExpectedAlert, ...] = ()
     if scenario.fires:
-        series_labels = dict(scenario.result_labels)
-        labels = {**series_labels, **dict(rule.labels)}  # rule labels win, as in Prometheus
-        annotations = {k: expand(v, scenario.value, series_labels, exact=scenario.exact) for k, v in rule.annotations}
-        expected = (ExpectedAlert(sorted_labels(labels), sorted_labels(annotations)),)
+        scenario = settled(rule, scenario)
+        labels = {**dict(scenario.result_labels), **dict(rule.labels)}  # rule labels win, as in Prometheus
+        expected = (ExpectedAlert(sorted_labels(labels), sorted_labels(_annotations(rule, scenario))),)
     test = AlertRuleTest(_at(minutes), rule.alert, expected)
     severity = dict(rule.labels).get(LABEL_SEVERITY, "")
     name = f"{rule.alert}{identity(definition)} [{severity}]: {scenario.name}"
