@@ -92,14 +92,23 @@ def test_offline_lint_finds_nothing_in_the_component_rules(
     assert not found, "\n".join(d.format_text() for d in found)
 
 
-def _mutated_test_run(reference_tree: Rendered, tmp_path: Path, old: str, new: str) -> str:
-    """promtool's verdict on specialists.yml after replacing ``old`` by ``new`` in its rules."""
+def _mutated_test_run(reference_tree: Rendered, tmp_path: Path, rule_name: str, field: str, old: str, new: str) -> str:
+    """promtool's verdict on specialists.yml after replacing ``old`` by ``new`` in ``field`` (``expr``
+    or an annotation) of the rule named ``rule_name`` (the first one: specialist code's)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style, yaml.width = False, 1 << 16  # block style, no folded expressions
     copy = tmp_path / "prometheus"
     shutil.copytree(reference_tree.out / "prometheus", copy)
     rules_file = copy / "rules" / "specialists.yml"
-    text = rules_file.read_text(encoding="utf-8")
-    assert old in text
-    rules_file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    doc = yaml.load(rules_file.read_text(encoding="utf-8"))
+    rule = next(r for g in doc["groups"] for r in g["rules"] if rule_name in (r.get("alert"), r.get("record")))
+    holder = rule if field == "expr" else rule["annotations"]
+    assert old in holder[field], holder[field]
+    holder[field] = holder[field].replace(old, new, 1)
+    with rules_file.open("w", encoding="utf-8") as out:
+        yaml.dump(doc, out)
     proc = run("test", "rules", str(copy / "tests" / "specialists.yml"))
     return proc.stdout + proc.stderr if proc.returncode else ""
 
@@ -107,21 +116,23 @@ def _mutated_test_run(reference_tree: Rendered, tmp_path: Path, old: str, new: s
 def test_generated_tests_catch_a_wrong_threshold(reference_tree: Rendered, tmp_path: Path) -> None:
     # 5.5% errors must fire and 4.5% must not: a threshold of 6% breaks the firing case.
     report = _mutated_test_run(
-        reference_tree, tmp_path, '{specialist_type="code"} > 0.05', '{specialist_type="code"} > 0.06'
+        reference_tree, tmp_path, "LLMGuardianSpecialistErrorRatioHigh", "expr", "> 0.05", "> 0.06"
     )
     assert "LLMGuardianSpecialistErrorRatioHigh (specialist=code) [warning]: fires" in report
 
 
 def test_generated_tests_catch_a_wrong_humanize_function(reference_tree: Rendered, tmp_path: Path) -> None:
-    old = "{{ $value | humanizePercentage }} of the requests to specialist code failed"
-    report = _mutated_test_run(reference_tree, tmp_path, old, old.replace("humanizePercentage", "humanize"))
+    name = "LLMGuardianSpecialistErrorRatioHigh"
+    report = _mutated_test_run(reference_tree, tmp_path, name, "description", "humanizePercentage", "humanize")
     assert "FAILED" in report and "failed over the last 5m" in report
 
 
 def test_generated_tests_catch_a_broken_recording_rule(reference_tree: Rendered, tmp_path: Path) -> None:
-    old = "sum by (specialist_type) (rate(specialist_errors_total[5m]))"
-    report = _mutated_test_run(reference_tree, tmp_path, old, old.replace("errors", "timeouts"))
-    assert "specialist_type:specialist_errors_per_requests:ratio_rate5m" in report
+    name = "specialist_type:specialist_errors_per_requests:ratio_rate5m"
+    report = _mutated_test_run(
+        reference_tree, tmp_path, name, "expr", "specialist_errors_total", "specialist_timeouts_total"
+    )
+    assert name in report
 
 
 def test_rendered_tree_matches_the_plan(reference_plan: Plan, reference_tree: Rendered) -> None:
