@@ -1,6 +1,7 @@
 """promtool unit tests for a domain's rules, generated from the fixtures its definitions carry.
 
-One test file per domain. Its first test group feeds the recording fixture and checks every
+One test file per domain (scenarios spanning days go to a second, ``<domain>-daily``, evaluated
+less often; see :func:`build`). Its first test group feeds the recording fixture and checks every
 recorded series with ``promql_expr_test`` (exact values: promtool 2.x compares floats exactly).
 Then each alert scenario is a group of its own: the input series, evaluated once the expression's
 windows are full and ``for:`` has passed, and the alert's exact labels and annotations, or no
