@@ -137,7 +137,7 @@ def test_quiet_hours_become_time_intervals(reference_config: Path) -> None:
             }
         ],
     }
-    assert 'start_time: "22:00"' in reference_config.read_text(encoding="utf-8")
+    assert "start_time: '22:00'" in reference_config.read_text(encoding="utf-8")
 
 
 def test_weekday_ranges() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from guardiangen.plan import build_plan, catalog_for
 from guardiangen.plan.model import Plan, Rule, RuleGroup, RulesPlan, labels
 from guardiangen.plan.routing import expected_receivers, route_tree, routing_table
 from guardiangen.spec.models import ClusterSpec
@@ -12,7 +13,7 @@ from tests.alertmanager.helpers import E2E_SPEC, load_data, render_to, routes_te
 
 def test_every_reference_row_routes_as_expected(reference_spec: ClusterSpec, reference_config: Path) -> None:
     table = load_data(reference_config.parent / "routing-table.yml")["rows"]
-    rows = routing_table(reference_spec, Plan())
+    rows = routing_table(reference_spec, build_plan(reference_spec, catalog_for(reference_spec)))
     assert [dict(r.labels) for r in rows] == [t["labels"] for t in table]
     assert [list(r.receivers) for r in rows] == [t["receivers"] for t in table]
     assert routes_test_all(reference_config, rows) == []
