@@ -157,9 +157,12 @@ ALERTS: dict[str, AlertInfo] = {a.name: a for a in _ALL}
 
 
 def overridable(owner: OwnerKind) -> tuple[str, ...]:
-    """Names an ``alert_overrides`` entry of a specialist or guardian may use."""
+    """Names an ``alert_overrides`` entry of that kind of owner may use."""
     return tuple(a.name for a in _ALL if a.owner == owner)
 
 
 SPECIALIST_ALERTS = overridable("specialist")
 GUARDIAN_ALERTS = overridable("guardian")
+GPU_ALERTS = overridable("gpu")
+NODE_ALERTS = overridable("node")
+POSTGRES_ALERTS = overridable("postgres")

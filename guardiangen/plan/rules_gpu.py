@@ -17,7 +17,7 @@ from decimal import Decimal
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog, Scale
 from guardiangen.plan.links import dashboard_url
-from guardiangen.plan.model import LABEL_COMPONENT, InputSeries
+from guardiangen.plan.model import LABEL_COMPONENT, LABEL_TEAM, InputSeries
 from guardiangen.plan.rules_core import (
     AlertDef,
     Domain,
@@ -113,7 +113,10 @@ class _Alerts:
         self.h, self.u = self.gpu.host_label, self.gpu.gpu_label
         self.th = spec.gpu_inventory.thresholds
         self.models = {m.name: m for m in spec.gpu_inventory.models}
-        self.owner = Owner({LABEL_COMPONENT: "gpu"}, dashboard_url(spec, "gpu"))
+        inv = spec.gpu_inventory
+        self.team = {LABEL_TEAM: inv.team} if inv.team else {}
+        self.overrides = tuple(inv.alert_overrides)
+        self.owner = Owner({LABEL_COMPONENT: "gpu", **self.team}, dashboard_url(spec, "gpu"), self.overrides)
         first = spec.gpu_inventory.nodes[0]
         self.example = {self.h: first.host, self.u: f"GPU-{first.name}-0"}
 
@@ -250,8 +253,9 @@ class _Alerts:
         )
         # Exporter restarts make GPUs blink out for a scrape or two: hold it a little once firing.
         return Owner(
-            {LABEL_COMPONENT: "gpu", self.h: node.host, MODEL: model.name},
+            {LABEL_COMPONENT: "gpu", self.h: node.host, MODEL: model.name, **self.team},
             dashboard_url(self.spec, "gpu", {"node": node.host}),
+            self.overrides,
         ).alert(
             "GpusMissing",
             expr,

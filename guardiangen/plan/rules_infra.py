@@ -86,7 +86,8 @@ def node(spec: ClusterSpec, catalog: Catalog) -> Domain:
     by_name = {r.name: r.expr for r in records}
     names = _node_names(w)
     th = spec.node_thresholds
-    owner = Owner({LABEL_COMPONENT: "node"}, dashboard_url(spec, "overview"))
+    team = {LABEL_TEAM: th.team} if th.team else {}
+    owner = Owner({LABEL_COMPONENT: "node", **team}, dashboard_url(spec, "overview"), tuple(th.alert_overrides))
     disk_labels = {**INSTANCE, "device": "/dev/nvme0n1p1", "fstype": "ext4", "mountpoint": "/"}
 
     def cpu(v: Decimal) -> SeriesFn:
@@ -186,7 +187,9 @@ def postgres(spec: ClusterSpec, catalog: Catalog, pg: Postgres) -> Domain:
     seconds = q.sum_by(q.rate(s("pg_stat_statements_seconds_total"), w), INST)
     mean = q.safe_div(seconds, q.sum_by(q.rate(s("pg_stat_statements_calls_total"), w), INST))
     records = (RecordDef(names["connections"], connections), RecordDef(names["mean"], mean))
-    owner = Owner({LABEL_TEAM: pg.team, LABEL_COMPONENT: "postgres"}, dashboard_url(spec, "overview"))
+    owner = Owner(
+        {LABEL_TEAM: pg.team, LABEL_COMPONENT: "postgres"}, dashboard_url(spec, "overview"), tuple(pg.alert_overrides)
+    )
     result = sorted_labels({INST: DB[INST]})
     statements = {**DB, "user": "orchestrator", "datname": "guardian", "queryid": "4242"}
 

@@ -269,26 +269,35 @@ def _alertmanager_version(data: Any) -> Iterator[Finding]:
 
 def _alert_overrides(data: Any) -> Iterator[Finding]:
     """Each ``alert_overrides`` entry names an alert generated for that kind of owner, once."""
-    from guardiangen.plan.alert_names import GUARDIAN_ALERTS, SPECIALIST_ALERTS
+    from guardiangen.plan import alert_names as an
 
-    for kind, known in (("specialist", SPECIALIST_ALERTS), ("guardian", GUARDIAN_ALERTS)):
-        for i, owner in _items(data, f"{kind}s"):
-            seen: set[str] = set()
-            for j, entry in _items(owner, "alert_overrides"):
-                name = _str(entry, "alert")
-                if name is None:
-                    continue
-                loc = (f"{kind}s", i, "alert_overrides", j, "alert")
-                if name not in known:
-                    yield (
-                        loc,
-                        "GG208",
-                        f'no alert "{name}" is generated for a {kind}{did_you_mean(name, known)}; '
-                        f"names (without the prefix): {', '.join(known)}",
-                    )
-                elif name in seen:
-                    yield (loc, "GG201", f'alert "{name}" is overridden twice')
-                seen.add(name)
+    owners: list[tuple[str, PathKey, Any, tuple[str, ...]]] = []
+    for kind, known in (("specialist", an.SPECIALIST_ALERTS), ("guardian", an.GUARDIAN_ALERTS)):
+        owners += [(kind, (f"{kind}s", i), owner, known) for i, owner in _items(data, f"{kind}s")]
+    for kind, key, known in (
+        ("GPU inventory", "gpu_inventory", an.GPU_ALERTS),
+        ("node", "node_thresholds", an.NODE_ALERTS),
+        ("PostgreSQL database", "postgres", an.POSTGRES_ALERTS),
+    ):
+        if isinstance(data.get(key), dict):
+            owners.append((kind, (key,), data[key], known))
+    for kind, base, owner, known in owners:
+        seen: set[str] = set()
+        for j, entry in _items(owner, "alert_overrides"):
+            name = _str(entry, "alert")
+            if name is None:
+                continue
+            loc = (*base, "alert_overrides", j, "alert")
+            if name not in known:
+                yield (
+                    loc,
+                    "GG208",
+                    f'no alert "{name}" is generated for a {kind}{did_you_mean(name, known)}; '
+                    f"names (without the prefix): {', '.join(known)}",
+                )
+            elif name in seen:
+                yield (loc, "GG201", f'alert "{name}" is overridden twice')
+            seen.add(name)
 
 
 def _latency_thresholds(data: Any) -> Iterator[Finding]:

@@ -319,6 +319,10 @@ class GpuInventory(Model):
     models: Annotated[list[GpuModel], F("GPU models present in the cluster.", min_length=1)]
     nodes: Annotated[list[GpuNode], F("GPU nodes.", min_length=1)]
     thresholds: Annotated[GpuThresholds, F("GPU alert thresholds.")] = GpuThresholds()
+    team: Annotated[Name | None, F("Team that owns the GPU fleet; GPU alerts carry it as `team` for routing.")] = None
+    alert_overrides: Annotated[
+        list[AlertOverride], F("Per-alert changes for the GPU alerts (e.g. `GpuTemperatureHigh`).")
+    ] = []
 
 
 # ------------------------------------------------------------------------------ infrastructure
@@ -332,6 +336,10 @@ class NodeThresholds(Model):
         "90"
     )
     disk_utilization_max_percent: Annotated[Percent, F("Alert when a filesystem is fuller than this.")] = Decimal("85")
+    team: Annotated[Name | None, F("Team that owns the nodes; node alerts carry it as `team` for routing.")] = None
+    alert_overrides: Annotated[
+        list[AlertOverride], F("Per-alert changes for the node alerts (e.g. `NodeDiskUtilizationHigh`).")
+    ] = []
 
 
 class Postgres(Model):
@@ -343,6 +351,9 @@ class Postgres(Model):
         F("Alert when the mean statement time exceeds this (needs postgres_exporter's stat_statements collector)."),
     ] = Decimal("0.5")
     team: Annotated[Name, F("Team that owns the database.")]
+    alert_overrides: Annotated[
+        list[AlertOverride], F("Per-alert changes for the PostgreSQL alerts (e.g. `PostgresConnectionsHigh`).")
+    ] = []
 
 
 # ----------------------------------------------------------------------------------- alerting
