@@ -304,6 +304,24 @@ HOSTILE_VALUES: tuple[Any, ...] = (
 )
 
 
+UNKNOWN_KEYS = (
+    "extra",
+    "Name",
+    "descripton",
+    "api_url",
+    "routing_key",
+    "password",
+    "__x",
+    "a\nb",
+    "x: y",
+    "",
+    " ",
+    "{{ x }}",
+    "\u2028",
+    "é" * 200,
+)
+
+
 def _paths(node: Any, at: Path_ = ()) -> list[Path_]:
     out = [at]
     if isinstance(node, dict):
@@ -350,7 +368,7 @@ def data_mutation(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[str, dict[str,
     elif kind == "delete":
         del parent[key]
     elif kind == "unknown_key" and isinstance(parent, dict):
-        parent[draw(st.sampled_from(["extra", "Name", "descripton", "api_url", "routing_key", "password", "__x"]))] = 1
+        parent[draw(st.sampled_from(UNKNOWN_KEYS))] = 1
     elif kind == "typo_key" and isinstance(parent, dict) and isinstance(key, str):
         parent[key[:-1] + key[-1].upper() if key else "x"] = parent.pop(key)
     elif kind == "duplicate_item" and isinstance(parent, list):
@@ -360,11 +378,11 @@ def data_mutation(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[str, dict[str,
     elif kind == "wrap_list":
         parent[key] = [parent[key]]
     elif kind == "unwrap":
-        value = parent[key]
-        if isinstance(value, list) and value:
-            parent[key] = value[0]
-        elif isinstance(value, dict) and value:
-            parent[key] = next(iter(value.values()))
+        inner = parent[key]
+        if isinstance(inner, list) and inner:
+            parent[key] = inner[0]
+        elif isinstance(inner, dict) and inner:
+            parent[key] = next(iter(inner.values()))
     elif kind == "swap_values":
         other = draw(st.sampled_from(paths))
         try:

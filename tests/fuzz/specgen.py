@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from guardiangen.catalog import build_catalog
-from guardiangen.plan.alert_names import GUARDIAN_ALERTS, SPECIALIST_ALERTS
+from guardiangen.plan.alert_names import (
+    GPU_ALERTS,
+    GUARDIAN_ALERTS,
+    NODE_ALERTS,
+    POSTGRES_ALERTS,
+    SPECIALIST_ALERTS,
+)
 
 Spec = dict[str, Any]
 
@@ -126,10 +132,10 @@ def gpu_inventory(draw: st.DrawFn) -> Spec:
         if draw(st.booleans()) and host not in node_names:
             node["hostname"] = host
         nodes.append(node)
-    hostnames = [str(n.get("hostname", n["name"])) for n in nodes]
+    hostnames = [str(x.get("hostname", x["name"])) for x in nodes]
     if len(set(hostnames)) != len(hostnames):
-        for n in nodes:
-            n.pop("hostname", None)
+        for x in nodes:
+            x.pop("hostname", None)
     out: Spec = {"models": models, "nodes": nodes}
     if draw(st.booleans()):
         out["exporter"] = draw(st.sampled_from(["dcgm", "nvidia_smi"]))
@@ -222,7 +228,7 @@ def routes(draw: st.DrawFn, receiver_names: list[str], intervals: list[str], tea
         }
         if draw(st.booleans()):
             r["continue_matching"] = draw(st.booleans())
-        if intervals and draw(st.booleans()):
+        if len(intervals) > 0 and draw(st.booleans()):
             r["mute_during"] = draw(st.lists(st.sampled_from(intervals), min_size=1, unique=True))
         if draw(st.booleans()):
             r["group_by"] = draw(st.lists(st.sampled_from(["alertname", "team", "slo", "cluster"]), unique=True))
@@ -266,7 +272,7 @@ def logging_section(draw: st.DrawFn) -> Spec:
             unique=True,
         )
     )
-    components = [{"name": n, "component_values": [values[i]]} for i, n in enumerate(comp_names)]
+    components: list[Spec] = [{"name": n, "component_values": [values[i]]} for i, n in enumerate(comp_names)]
     for extra in values[len(comp_names) :]:
         components[0]["component_values"].append(extra)
     out: Spec = {
@@ -290,6 +296,41 @@ def logging_section(draw: st.DrawFn) -> Spec:
     if draw(st.booleans()):
         out["fluentd_metrics_port"] = draw(st.integers(1024, 65535))
     return out
+
+
+@st.composite
+def user_metrics(draw: st.DrawFn) -> list[Spec]:
+    """Extra metrics of the `metrics:` list: a counter pair (subset_of), a gauge, a histogram."""
+    prefix = draw(st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True))
+    labels = draw(st.lists(label_name_st, max_size=2, unique=True))
+    out: list[Spec] = [
+        {"name": f"{prefix}_requests_total", "type": "counter", "labels": labels, "unit": "requests"},
+        {
+            "name": f"{prefix}_failures_total",
+            "type": "counter",
+            "labels": labels,
+            "unit": "events",
+            "subset_of": f"{prefix}_requests_total",
+            "help": draw(text_st),
+        },
+    ]
+    if draw(st.booleans()):
+        out.append(
+            {
+                "name": f"{prefix}_queue_ratio",
+                "type": "gauge",
+                "scale": "ratio",
+                "unit": "ratio",
+                "labels": labels,
+                "high_cardinality_labels": labels[:1],
+                "exporter": draw(text_st)[:100],
+            }
+        )
+    if draw(st.booleans()):
+        out.append(
+            {"name": f"{prefix}_wait_seconds", "type": "histogram", "unit": "seconds", "buckets": [0.1, 0.5, 1, 5]}
+        )
+    return draw(st.permutations(out))
 
 
 # ------------------------------------------------------------------------------------ the spec
@@ -470,12 +511,24 @@ def valid_specs(draw: st.DrawFn, *, tool_compatible: bool = False, max_specialis
             "disk_utilization_max_percent": draw(percent_st),
         }
     if draw(st.booleans()):
+        spec.setdefault("node_thresholds", {})["team"] = draw(st.sampled_from(teams))
+    if draw(st.booleans()):
+        spec.setdefault("node_thresholds", {})["alert_overrides"] = draw(overrides(NODE_ALERTS))
+    if draw(st.booleans()):
+        gpu["team"] = draw(st.sampled_from(teams))
+    if draw(st.booleans()):
+        gpu["alert_overrides"] = draw(overrides(GPU_ALERTS))
+    if draw(st.booleans()):
         spec["postgres"] = {"team": draw(st.sampled_from(teams))}
         if draw(st.booleans()):
             spec["postgres"]["connection_utilization_max_percent"] = draw(percent_st)
             spec["postgres"]["mean_query_time_max_seconds"] = draw(positive_st)
+        if draw(st.booleans()):
+            spec["postgres"]["alert_overrides"] = draw(overrides(POSTGRES_ALERTS))
     if draw(st.booleans()):
         spec["logging"] = draw(logging_section())
+    if draw(st.integers(0, 3)) == 0:
+        spec["metrics"] = draw(user_metrics())
     output: Spec = {}
     if draw(st.booleans()):
         output["profile"] = draw(st.sampled_from(["plain", "kubernetes", "thanos", "mimir"]))
@@ -492,11 +545,19 @@ def valid_specs(draw: st.DrawFn, *, tool_compatible: bool = False, max_specialis
 # ------------------------------------------------------------------------------------ YAML text
 
 
-def to_yaml(data: Any, *, flow: bool | None = False) -> str:
-    """YAML text of plain data, as a user might write it (block style, unicode kept)."""
+def to_yaml(data: Any, *, flow: bool | None = False, ascii_only: bool = False, fast: bool = False) -> str:
+    """YAML text of plain data, as a user might write it (block style, unicode kept unless ``ascii_only``).
+
+    ``fast`` uses PyYAML's C emitter (YAML 1.1 quoting); callers check that guardiangen reads it back.
+    """
+    if fast:
+        import yaml as pyyaml  # type: ignore[import-untyped]
+
+        dumper = getattr(pyyaml, "CSafeDumper", pyyaml.SafeDumper)
+        return str(pyyaml.dump(data, Dumper=dumper, allow_unicode=not ascii_only, width=4096, sort_keys=False))
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = flow
-    yaml.allow_unicode = True
+    yaml.allow_unicode = not ascii_only
     yaml.width = 4096
     buf = io.StringIO()
     yaml.dump(data, buf)

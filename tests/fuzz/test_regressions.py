@@ -7,6 +7,7 @@ each must now be positioned diagnostics, quickly.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -75,7 +76,7 @@ def test_negative_long_integer_is_a_diagnostic() -> None:
 
 # ------------------------------------------------------------------------------ spec cross-checks
 
-BASE = {
+BASE: dict[str, Any] = {
     "apiVersion": "guardiangen/v1",
     "kind": "Cluster",
     "metadata": {"name": "c", "environment": "e"},
