@@ -3,6 +3,7 @@
 One rule group per domain, written to a rules file of the same name: ``node``, ``gpu``,
 ``specialists``, ``guardians`` and, when the spec has a ``postgres`` block, ``postgres``. Each
 group lists its recording rules first, so its alerts read series recorded in the same evaluation.
+Large fleets split their per-owner alerts into bounded groups (see :func:`build`).
 Every group has a test file of the same name (see :mod:`guardiangen.plan.testgen`).
 
 Alerts follow the monitoring-mixins style: ``<prefix><Name>`` in CamelCase; labels ``severity``,
@@ -14,11 +15,13 @@ guardian's ``alert_overrides`` can disable an alert or change its severity and `
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from guardiangen.catalog import Catalog
 from guardiangen.plan import testgen
 from guardiangen.plan.links import runbook_url
-from guardiangen.plan.model import LABEL_SEVERITY, Rule, RuleGroup, RulesPlan, UnitTestFile
-from guardiangen.plan.rules_core import AlertDef, Domain, sorted_labels
+from guardiangen.plan.model import LABEL_COMPONENT, LABEL_SEVERITY, LABEL_TEAM, Rule, RuleGroup, RulesPlan, UnitTestFile
+from guardiangen.plan.rules_core import CHUNK_OWNERS, AlertDef, Domain, sorted_labels
 from guardiangen.spec.models import ClusterSpec
 
 
@@ -63,16 +66,62 @@ def alert_rule(spec: ClusterSpec, definition: AlertDef) -> Rule | None:
     )
 
 
+def owner_key(definition: AlertDef) -> tuple[tuple[str, str], ...]:
+    """The owner an alert is about (its identity labels); ``()`` for fleet-wide alerts."""
+    return tuple(sorted((k, v) for k, v in definition.labels.items() if k not in (LABEL_TEAM, LABEL_COMPONENT)))
+
+
+def chunks(
+    domain: Domain, alerts: list[tuple[AlertDef, Rule]]
+) -> tuple[list[tuple[AlertDef, Rule]], list[list[tuple[AlertDef, Rule]]]]:
+    """(fleet-wide alerts, per-owner alerts in chunks of at most :data:`CHUNK_OWNERS` owners, in
+    the owners' spec order); no chunks when the domain has no more owners than that. Owners are
+    counted before overrides, so a chunk's members match :func:`~.rules_core.same_chunk`."""
+    owners: dict[tuple[tuple[str, str], ...], list[tuple[AlertDef, Rule]]] = {}
+    for d in domain.alerts:
+        if key := owner_key(d):
+            owners.setdefault(key, [])
+    fleet: list[tuple[AlertDef, Rule]] = []
+    for pair in alerts:
+        key = owner_key(pair[0])
+        (owners[key] if key else fleet).append(pair)
+    if len(owners) <= CHUNK_OWNERS:
+        return alerts, []
+    groups = list(owners.values())
+    return fleet, [
+        [pair for owner in groups[i : i + CHUNK_OWNERS] for pair in owner] for i in range(0, len(groups), CHUNK_OWNERS)
+    ]
+
+
 def build(spec: ClusterSpec, catalog: Catalog) -> RulesPlan:
-    """The component rules plan: rule groups and their promtool test files."""
+    """The component rules plan: rule groups and their promtool test files.
+
+    A domain with more than :data:`CHUNK_OWNERS` owners (specialists, guardians, GPU nodes) keeps
+    its recording rules and fleet-wide alerts in the ``<domain>`` group and file, and writes its
+    per-owner alerts to groups ``<domain>-001``, ``<domain>-002``... of at most that many owners,
+    one rules file and one test file each. Prometheus evaluates a group's rules one after another
+    and skips an evaluation that overruns the interval, so a group must stay small whatever the
+    fleet size; groups run concurrently. A chunk's alerts read the domain group's recorded series:
+    across groups Prometheus sees the latest evaluation, at most one interval old, which the
+    alerts' ``for:`` and range windows absorb (their tests order the groups: ``group_eval_order``).
+    The test files stay linear too: a chunk's test loads only its own alerts, so the background
+    inputs that keep same-named alerts of other owners silent only cover the chunk's owners.
+    """
     interval = str(spec.defaults.rule_evaluation_interval)  # plain text for the serializers
     groups: list[RuleGroup] = []
     tests: list[UnitTestFile] = []
     for domain in domains(spec, catalog):
         records = [Rule(expr=r.expr.text, record=r.name, labels=sorted_labels(r.labels)) for r in domain.records]
         alerts = [(d, rule) for d in domain.alerts if (rule := alert_rule(spec, d)) is not None]
-        rules = (*records, *(rule for _, rule in alerts))
+        fleet, parts = chunks(domain, alerts)
+        rules = (*records, *(rule for _, rule in fleet))
         groups.append(RuleGroup(name=domain.name, rules=rules, interval=interval, file=domain.name))
         rule_files = (*domain.needs, domain.name)
-        tests += testgen.build(domain, alerts, evaluation_interval=interval, rule_files=rule_files)
+        tests += testgen.build(domain, fleet, evaluation_interval=interval, rule_files=rule_files)
+        for i, part in enumerate(parts, start=1):
+            name = f"{domain.name}-{i:03d}"
+            groups.append(RuleGroup(name=name, rules=tuple(r for _, r in part), interval=interval, file=name))
+            chunk = replace(domain, name=name, fixture=None)
+            files = (*rule_files, name)
+            tests += testgen.build(chunk, part, evaluation_interval=interval, rule_files=files, order=files)
     return RulesPlan(groups=tuple(groups), tests=tuple(tests))

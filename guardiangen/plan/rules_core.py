@@ -39,6 +39,15 @@ ValueInputs = Callable[[Decimal], SeriesFn]
 
 RATE_WINDOWS_MINUTES = (5, 10, 15, 20, 30, 60)
 
+CHUNK_OWNERS = 25
+"""At most this many owners' alerts per rule group, rules file and test file (specialists: 6
+alerts each, so at most 150 rules a group); see :func:`guardiangen.plan.rules.build`."""
+
+
+def same_chunk(index: int, other: int) -> bool:
+    """Whether owners at these positions (spec order) share a chunk, hence a test file."""
+    return index // CHUNK_OWNERS == other // CHUNK_OWNERS
+
 
 def rate_window(spec: ClusterSpec) -> str:
     """The range of every ``rate()`` in the rules: the first of 5m, 10m, 15m, 20m, 30m, 1h that

@@ -29,6 +29,7 @@ from guardiangen.plan.rules_core import (
     SeriesFn,
     around,
     percent_text,
+    same_chunk,
     sorted_labels,
     threshold_scenarios,
     value_template,
@@ -239,7 +240,10 @@ class _Alerts:
 
             return make
 
-        others = [x for x in self.spec.gpu_inventory.nodes if x.name != node.name]
+        # Only the nodes whose alerts share this test file's rules (other chunks are not loaded).
+        nodes = self.spec.gpu_inventory.nodes
+        at = nodes.index(node)
+        others = [x for i, x in enumerate(nodes) if i != at and same_chunk(i, at)]
 
         result = sorted_labels({self.h: node.host})
         scenarios = (

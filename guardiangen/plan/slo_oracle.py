@@ -26,7 +26,7 @@ MARGIN = Fraction(1, 100)
 EPSILON = Fraction(1, 10**9)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: the memoized oracle keys on it cheaply
 class Traffic:
     """Aggregated increments per 5m slice: ``total[k-1]``/``bad[k-1]`` happen in minutes
     (5k-5, 5k], so the 5m rate recorded at minute 5k covers exactly slice k."""

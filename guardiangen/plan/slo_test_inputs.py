@@ -8,6 +8,7 @@ and :class:`~guardiangen.plan.slo_oracle.Traffic` holds the same traffic for the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -55,10 +56,14 @@ class Scenario:
 
 def increments(r: SloRules, phase: Phase) -> tuple[Fraction, Fraction]:
     """Per-minute (total, bad) of one total counter, whole numbers (bad rounded)."""
+    return _increments(r.budget, phase)
+
+
+def _increments(budget: Fraction, phase: Phase) -> tuple[Fraction, Fraction]:
     if phase.multiple is None:
         return Fraction(0), Fraction(0)
     total = PER_MINUTE * phase.load
-    return total, Fraction(round(phase.multiple * r.budget * total))
+    return total, Fraction(round(phase.multiple * budget * total))
 
 
 def values_text(phases: Sequence[Phase], incs: Sequence[Fraction]) -> str:
@@ -88,10 +93,18 @@ def inputs(r: SloRules, s: Scenario) -> tuple[tuple[InputSeries, ...], so.Traffi
         role_incs = [{"total": t, "bad": b, "good": t - b}[c.role] for t, b in incs]
         series.append(InputSeries(c.series, values_text(s.phases, role_incs)))
     n = so.STEP * sum(1 for c in counters if c.role == "total")  # per 5m slice, all total counters
-    slices = [(p.minutes // so.STEP, t * n, b * n) for p, (t, b) in zip(s.phases, incs, strict=True)]
+    return tuple(series), traffic(s.phases, r.budget, n)
+
+
+@functools.lru_cache(maxsize=1024)
+def traffic(phases: tuple[Phase, ...], budget: Fraction, n: int) -> so.Traffic:
+    """The model's traffic of ``phases`` with ``n`` total-counter minutes per 5m slice. Shared by
+    every SLO of the same budget and counter count (3 SLOs per specialist at scale), so its
+    prefix sums are computed once per shape."""
+    slices = [(p.minutes // so.STEP, t * n, b * n) for p in phases for t, b in (_increments(budget, p),)]
     total = tuple(t for k, t, _ in slices for _ in range(k))
     bad = tuple(b for k, _, b in slices for _ in range(k))
-    return tuple(series), so.Traffic(total, bad)
+    return so.Traffic(total, bad)
 
 
 def labels_text(labels: dict[str, str]) -> str:

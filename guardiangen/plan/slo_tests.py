@@ -27,13 +27,14 @@ which keeps the longest scenario (30h of input) cheap for promtool.
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 from guardiangen.plan import slo_math as sm
 from guardiangen.plan import slo_oracle as so
 from guardiangen.plan import slo_test_inputs as si
 from guardiangen.plan.model import AlertRuleTest, ExpectedAlert, Labels, UnitTestCase, UnitTestFile
-from guardiangen.plan.slo_rules import SloRules, TierPlan, absent_for, rules_file
+from guardiangen.plan.slo_rules import SloRules, absent_for, rules_file
 from guardiangen.plan.slo_test_inputs import Phase, Scenario
 from guardiangen.spec.types import format_duration_ms
 
@@ -116,10 +117,10 @@ def _case(r: SloRules, s: Scenario) -> UnitTestCase | None:
     inputs, traffic = si.inputs(r, s)
     alert_tests: list[AlertRuleTest] = []
     for t in s.checks:
-        try:
-            fired = [(tier, v) for tier in r.tiers if (v := _fires(traffic, t, tier)) is not None]
-        except so.Ambiguous:
+        outcome = _outcome(traffic, t, tuple(tuple((p.long, p.short, x) for p, x in tier.pairs) for tier in r.tiers))
+        if outcome is None:
             continue  # never assert what depends on the Prometheus version or float rounding
+        fired = [(r.tiers[i], v) for i, v in outcome]
         exp = tuple(ExpectedAlert(tier.labels, _render(tier.annotations, r, v)) for tier, v in fired)
         alert_tests.append(AlertRuleTest(_at(t), r.burn_alert, exp))
         if r.absent is not None:
@@ -134,8 +135,20 @@ def _case(r: SloRules, s: Scenario) -> UnitTestCase | None:
     return UnitTestCase(f"{r.d.id}: {s.name}", "1m", inputs, tuple(alert_tests), exprs)
 
 
-def _fires(traffic: so.Traffic, t: int, tier: TierPlan) -> Fraction | None:
-    return so.tier_fires(traffic, t, [(p.long, p.short, x) for p, x in tier.pairs])
+Pairs = tuple[tuple[str, str, Fraction], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _outcome(traffic: so.Traffic, t: int, tiers: tuple[Pairs, ...]) -> tuple[tuple[int, Fraction], ...] | None:
+    """(tier index, $value) of every tier firing at minute ``t``, or None when any is ambiguous.
+
+    Memoized per SLO shape: SLOs of the same budget, period, tiers and counter count share their
+    :func:`~.slo_test_inputs.traffic` object (hashed by identity, as the cache holds it), so the
+    exact Fraction model runs once per shape instead of once per SLO."""
+    try:
+        return tuple((i, v) for i, pairs in enumerate(tiers) if (v := so.tier_fires(traffic, t, pairs)) is not None)
+    except so.Ambiguous:
+        return None
 
 
 def _at(minutes: int) -> str:

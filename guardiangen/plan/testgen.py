@@ -43,12 +43,18 @@ def _at(minutes: int) -> str:
 
 
 def build(
-    domain: Domain, alerts: Sequence[tuple[AlertDef, Rule]], *, evaluation_interval: str, rule_files: tuple[str, ...]
+    domain: Domain,
+    alerts: Sequence[tuple[AlertDef, Rule]],
+    *,
+    evaluation_interval: str,
+    rule_files: tuple[str, ...],
+    order: tuple[str, ...] = (),
 ) -> tuple[UnitTestFile, ...]:
     """The test files of ``domain``: its recording fixture and every alert scenario, plus a second
     file ``<domain>-daily`` for scenarios spanning more than :data:`LONG_MINUTES` (comparisons with
     yesterday). That file is evaluated every :data:`LONG_INTERVAL`: promtool evaluates every rule
-    at every step, and a day at 30-second steps takes it ten seconds per scenario."""
+    at every step, and a day at 30-second steps takes it ten seconds per scenario. ``order``: the
+    groups of ``rule_files`` in evaluation order, for chunks reading the domain group's records."""
     cases: list[UnitTestCase] = []
     long_cases: list[UnitTestCase] = []
     if domain.fixture is not None and domain.fixture.expected:
@@ -56,10 +62,10 @@ def build(
     for definition, rule in alerts:
         target = long_cases if eval_minutes(definition, rule) > LONG_MINUTES else cases
         target += [alert_case(definition, rule, s) for s in definition.scenarios]
-    files = [UnitTestFile(domain.name, rule_files, evaluation_interval, tuple(cases))] if cases else []
+    files = [UnitTestFile(domain.name, rule_files, evaluation_interval, tuple(cases), order)] if cases else []
     if long_cases:
         slower = max(evaluation_interval, LONG_INTERVAL, key=parse_duration_ms)
-        files.append(UnitTestFile(f"{domain.name}-daily", rule_files, slower, tuple(long_cases)))
+        files.append(UnitTestFile(f"{domain.name}-daily", rule_files, slower, tuple(long_cases), order))
     return tuple(files)
 
 

@@ -29,5 +29,15 @@ BUILDERS = {
 
 
 def build_all(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> dict[str, dict[str, Any]]:
-    """Every dashboard as clean JSON data, keyed by file name without extension."""
-    return {name: assemble(spec, build(spec, catalog, plan)) for name, build in BUILDERS.items()}
+    """Every dashboard as clean JSON data, keyed by file name without extension.
+
+    A builder returns one dashboard, or several pages when its content grows with the fleet (the
+    SLO and GPU inventory dashboards): page 1 keeps the dashboard's name, later pages are written
+    as ``<name>-p2``, ``<name>-p3``... (uids likewise, see :func:`.assemble.page_uid`)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, build in BUILDERS.items():
+        built = build(spec, catalog, plan)
+        pages = built if isinstance(built, tuple) else (built,)
+        for page, definition in enumerate(pages, start=1):
+            out[name if page == 1 else f"{name}-p{page}"] = assemble(spec, definition, page, len(pages))
+    return out

@@ -8,6 +8,7 @@ exactly these dashboards. Panel ids are assigned here in reading order and ``gri
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,12 +49,35 @@ class DashboardDef:
     variables: Sequence[Any] = field(default_factory=tuple)  # grafanalib Templates after $datasource
 
 
-def assemble(spec: ClusterSpec, definition: DashboardDef) -> dict[str, Any]:
-    """The dashboard as clean JSON data (deterministic once dumped with :func:`dump`)."""
+def page_uid(spec: ClusterSpec, kind: str, page: int) -> str:
+    """The uid of page ``page`` (1-based) of a paged dashboard: page 1 keeps the plain uid, so
+    alert links (``dashboard_url``) stay valid; later pages add ``-p2``, ``-p3``..."""
+    base = dashboard_uid(spec, kind)
+    return base if page == 1 else f"{base}-p{page}"
+
+
+def assemble(spec: ClusterSpec, definition: DashboardDef, page: int = 1, pages: int = 1) -> dict[str, Any]:
+    """The dashboard as clean JSON data (deterministic once dumped with :func:`dump`).
+
+    Page ``page`` of ``pages``: a paged dashboard's title says which page it is, and each page
+    links to the previous and the next one."""
     cluster = spec.metadata.name
+    title = dashboard_title(spec, definition.kind)
+    base_url = spec.defaults.dashboard_base_url
+    page_links = [
+        g.DashboardLink(
+            title=f"{label} page ({other}/{pages})",
+            type="link",
+            uri=f"{base_url}/d/{page_uid(spec, definition.kind, other)}",
+            keepTime=True,
+            icon="dashboard",
+        )
+        for label, other in (("Previous", page - 1), ("Next", page + 1))
+        if 1 <= other <= pages
+    ]
     dashboard = g.Dashboard(
-        title=dashboard_title(spec, definition.kind),
-        uid=dashboard_uid(spec, definition.kind),
+        title=title if pages == 1 else f"{title} ({page}/{pages})",
+        uid=page_uid(spec, definition.kind, page),
         description=definition.description,
         tags=[TAG, cluster],
         editable=False,  # provisioned read-only: edits belong in cluster.yaml
@@ -72,7 +96,8 @@ def assemble(spec: ClusterSpec, definition: DashboardDef) -> dict[str, Any]:
                 asDropdown=True,
                 keepTime=True,
                 icon="dashboard",
-            )
+            ),
+            *page_links,
         ],
     )
     raw = json.loads(json.dumps(dashboard.to_json_data(), cls=DashboardEncoder))
@@ -83,7 +108,7 @@ def assemble(spec: ClusterSpec, definition: DashboardDef) -> dict[str, Any]:
 
 def _panels(sections: Sequence[Section]) -> list[Any]:
     sizes = [SectionSize(tuple((c.width, c.height) for c in s.cells), s.collapsed) for s in sections]
-    next_id = iter(range(1, 10_000))
+    next_id = itertools.count(1)
     panels: list[Any] = []
     for section, placed in zip(sections, place(sizes), strict=True):
         row_id = next(next_id)

@@ -7,40 +7,65 @@ counts come from ``gpu_inventory`` in the spec; the alert thresholds are drawn a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
 from guardiangen.plan.model import Plan
 from guardiangen.render.dashboards.assemble import DashboardDef, Section
 from guardiangen.render.dashboards.common import md, md_table
 from guardiangen.render.dashboards.panels import RATE, Cell, Query, Step, query_variable, stat, text, timeseries
-from guardiangen.spec.models import ClusterSpec
+from guardiangen.spec.models import ClusterSpec, GpuNode
 
 VARIABLE = "node"
 
 
-def build(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> DashboardDef:
+PAGE_NODES = 48
+"""At most this many nodes' stat panels and table rows per dashboard page. Page 1 also has the
+per-node and per-GPU sections (driven by the ``node`` variable, they don't grow with the fleet);
+later pages only the inventory of their nodes."""
+
+
+def build(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> DashboardDef | tuple[DashboardDef, ...]:
     gpu = catalog.gpu
     variable = query_variable(VARIABLE, "Node", q.series(catalog, gpu.utilization), gpu.host_label)
-    return DashboardDef(
+    description = (
+        f"GPU inventory of {spec.metadata.name} ({gpu.exporter} exporter): expected against reporting "
+        "GPUs per node, then utilization, memory, temperature, power and XID errors per node and per GPU."
+    )
+    nodes = list(spec.gpu_inventory.nodes)
+    parts = [nodes[i : i + PAGE_NODES] for i in range(0, len(nodes), PAGE_NODES)] or [nodes]
+    first = DashboardDef(
         kind="gpu",
-        description=f"GPU inventory of {spec.metadata.name} ({gpu.exporter} exporter): expected against reporting "
-        "GPUs per node, then utilization, memory, temperature, power and XID errors per node and per GPU.",
+        description=description,
         variables=(variable,),
         sections=(
-            Section("Expected vs reporting", _inventory(spec, catalog)),
+            Section("Expected vs reporting", _inventory(spec, catalog, parts[0])),
             Section("Per node", _per_node(spec, catalog)),
             Section("Per GPU", _per_gpu(spec, catalog)),
         ),
     )
+    if len(parts) == 1:
+        return first
+    rest = tuple(
+        DashboardDef(
+            kind="gpu",
+            description=description,
+            variables=(variable,),
+            sections=(Section("Expected vs reporting", _inventory(spec, catalog, part)),),
+        )
+        for part in parts[1:]
+    )
+    return (first, *rest)
 
 
-def _inventory(spec: ClusterSpec, catalog: Catalog) -> tuple[Cell, ...]:
+def _inventory(spec: ClusterSpec, catalog: Catalog, nodes: Sequence[GpuNode]) -> tuple[Cell, ...]:
     gpu = catalog.gpu
     inventory = spec.gpu_inventory
     models = {m.name: m for m in inventory.models}
-    width = max(4, 24 // len(inventory.nodes))
+    width = max(4, 24 // len(nodes))
     cells: list[Cell] = []
-    for node in inventory.nodes:
+    for node in nodes:
         reporting = q.count_by(q.value(q.series(catalog, gpu.utilization, q.eq(gpu.host_label, node.host))))
         model = models[node.gpu_model]
         cells.append(
@@ -71,7 +96,7 @@ def _inventory(spec: ClusterSpec, catalog: Catalog) -> tuple[Cell, ...]:
         text(
             "Inventory in the spec",
             "The GPU nodes and models declared in `gpu_inventory` of cluster.yaml.",
-            _inventory_table(spec),
+            _inventory_table(spec, nodes),
             width=12,
             height=8,
         )
@@ -83,10 +108,10 @@ def _expected_steps(expected: int) -> tuple[Step, ...]:
     return (("red", None), ("green", expected), ("orange", expected + 1))
 
 
-def _inventory_table(spec: ClusterSpec) -> str:
+def _inventory_table(spec: ClusterSpec, nodes: Sequence[GpuNode]) -> str:
     models = {m.name: m for m in spec.gpu_inventory.models}
     rows = []
-    for node in spec.gpu_inventory.nodes:
+    for node in nodes:
         model = models[node.gpu_model]
         rows.append(
             (

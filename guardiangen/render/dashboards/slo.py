@@ -28,9 +28,27 @@ SLI_WINDOW_MS = 3_600_000  # the recent SLI line uses the recorded window closes
 BUDGET_STEPS = (("red", None), ("orange", 0), ("green", Decimal("0.25")))
 
 
-def build(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> DashboardDef:
+PAGE_SLOS = 60
+"""At most this many SLOs per dashboard page (an owner's SLOs stay on one page): each SLO adds
+three panels and a summary row, and Grafana slows down past a few hundred panels per dashboard."""
+
+
+def build(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> DashboardDef | tuple[DashboardDef, ...]:
+    """One dashboard, or pages of at most :data:`PAGE_SLOS` SLOs each, every page with its own
+    summary and budget overview of the SLOs on it."""
+    pages: list[list[SloPlan]] = [[]]
+    for _, slos in _by_owner(plan.slos):
+        if pages[-1] and len(pages[-1]) + len(slos) > PAGE_SLOS:
+            pages.append([])
+        pages[-1] += slos
+    if len(pages) == 1:
+        return _page(plan.slos)
+    return tuple(_page(tuple(p)) for p in pages)
+
+
+def _page(all_slos: Sequence[SloPlan]) -> DashboardDef:
     description = "Service level objectives of the specialists and guardians: error budget left, burn rates, SLIs."
-    if not plan.slos:
+    if not all_slos:
         none = text(
             "No SLOs defined",
             "Lists the SLOs once the spec defines any.",
@@ -39,8 +57,8 @@ def build(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> DashboardDef:
             height=4,
         )
         return DashboardDef(kind="slo", description=description, sections=(Section("SLOs", (none,)),))
-    sections = [Section("All SLOs", (_summary(plan.slos), _budgets(plan.slos)))]
-    for owner, slos in _by_owner(plan.slos):
+    sections = [Section("All SLOs", (_summary(all_slos), _budgets(all_slos)))]
+    for owner, slos in _by_owner(all_slos):
         sections.append(Section(owner, tuple(cell for slo in slos for cell in _slo_cells(slo))))
     return DashboardDef(kind="slo", description=description, sections=tuple(sections))
 
