@@ -118,6 +118,7 @@ class _Alerts:
         self.team = {LABEL_TEAM: inv.team} if inv.team else {}
         self.overrides = tuple(inv.alert_overrides)
         self.owner = Owner({LABEL_COMPONENT: "gpu", **self.team}, dashboard_url(spec, "gpu"), self.overrides)
+        self.records = _records_by_name(spec, catalog)  # once: it spans every node
         first = spec.gpu_inventory.nodes[0]
         self.example = {self.h: first.host, self.u: f"GPU-{first.name}-0"}
 
@@ -223,7 +224,7 @@ class _Alerts:
     def missing(self, node: GpuNode) -> list[AlertDef]:
         model = self.models[node.gpu_model]
         count = node.gpu_count
-        reporting = _records_by_name(self.spec, self.catalog)[_names(self.h)["reporting"]]
+        reporting = self.records[_names(self.h)["reporting"]]
         host = q.eq(self.h, node.host)
         fewer = q.gt(q.sub(count, q.recorded(_names(self.h)["reporting"], reporting, host)), 0)
         # count() of nothing is nothing: a node with no GPU series at all needs absent().

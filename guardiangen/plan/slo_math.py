@@ -18,6 +18,7 @@ PromQL expression such as ``0.005 * 28 / 30`` would instead round at every opera
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -98,6 +99,7 @@ def terminates(x: Fraction) -> bool:
     return d == 1
 
 
+@functools.lru_cache(maxsize=8192)  # the same budgets and factors recur in every SLO of a shape
 def exact_text(x: Fraction) -> str:
     """Decimal text of ``x`` for PromQL and labels: exact when it terminates, else the shortest text
     of the nearest float64 (Python's ``float(Fraction)`` rounds correctly), never an exponent."""

@@ -18,6 +18,7 @@ GRAFANA_WINDOWS = ("$__rate_interval", "$__interval", "$__range")
 _DURATION = re.compile(r"(?:[0-9]+(?:ms|s|m|h|d|w|y))+")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _RE2_META = frozenset("\\.+*?()|[]{}^$")
+_PLAIN = re.compile(r'[^\\"\x00-\x1f\x7f\ufffd]*')  # nothing to escape or refuse
 
 
 class PromQLError(ValueError):
@@ -32,6 +33,8 @@ def escape_string(value: str) -> str:
     it compares is exactly ``value``. U+FFFD is refused: Prometheus evaluates rules by re-parsing
     their printed form, which writes it unescaped, and its lexer rejects it as invalid UTF-8.
     """
+    if _PLAIN.fullmatch(value):  # the common case, in one C-level scan
+        return value
     if "\ufffd" in value:
         raise PromQLError("label values cannot contain U+FFFD (Prometheus rejects it when it re-parses a rule)")
     out = []
