@@ -78,6 +78,12 @@ def values_text(phases: Sequence[Phase], incs: Sequence[Fraction]) -> str:
     return " ".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
+def _values_text(phases: tuple[Phase, ...], incs: tuple[Fraction, ...]) -> str:
+    """:func:`values_text`, memoized: every SLO of a shape feeds the same counter values."""
+    return values_text(phases, incs)
+
+
 def num(x: Fraction) -> str:
     return sm.exact_text(x) if sm.terminates(x) else sm.rounded_text(x, 12)
 
@@ -91,7 +97,7 @@ def inputs(r: SloRules, s: Scenario) -> tuple[tuple[InputSeries, ...], so.Traffi
     series = []
     for c in counters:
         role_incs = [{"total": t, "bad": b, "good": t - b}[c.role] for t, b in incs]
-        series.append(InputSeries(c.series, values_text(s.phases, role_incs)))
+        series.append(InputSeries(c.series, _values_text(s.phases, tuple(role_incs))))
     n = so.STEP * sum(1 for c in counters if c.role == "total")  # per 5m slice, all total counters
     return tuple(series), traffic(s.phases, r.budget, n)
 
