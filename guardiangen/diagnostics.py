@@ -7,6 +7,7 @@ user sees every problem in one run. Codes are stable and documented in :data:`CO
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -85,6 +86,11 @@ class Diagnostic:
     message: str
     severity: Severity = Severity.ERROR
 
+    def __post_init__(self) -> None:
+        # Messages quote user text (unknown keys, names); a line break in it would split the
+        # one-line `path:line:col: ...` contract that editors and CI parsers rely on.
+        object.__setattr__(self, "message", one_line(self.message))
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.col, self.code, self.message)
 
@@ -111,6 +117,16 @@ class Diagnostic:
             props += [f"line={self.line}", f"col={self.col or 1}"]
         props.append(f"title={_gh_prop(self.code)}")
         return f"::{level} {','.join(props)}::{_gh_data(self.message)}"
+
+
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line separators written as escapes (``\\n``, ``\\x07``)."""
+    if not _LINE_BREAKING.search(text):
+        return text
+    return _LINE_BREAKING.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _gh_data(text: str) -> str:

@@ -50,6 +50,7 @@ def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]
     diags = _check_tabs(text, path)
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = True  # we report duplicates ourselves, all of them, with positions
@@ -62,8 +63,11 @@ def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]
         if "found character '\\t'" in str(exc) and diags:
             return None, diags
         return None, [*diags, error(path, line, col, "GG002", f"YAML syntax error: {problem}")]
+    except ReaderError as exc:  # a character YAML does not allow in a document
+        line, col = _offset_position(text, exc.position)
+        return None, [*diags, error(path, line, col, "GG002", f"YAML syntax error: {_reader_problem(exc)}")]
     except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for syntax problems
-        return None, [*diags, error(path, 1, 1, "GG002", f"YAML syntax error: {exc}")]
+        return None, [*diags, error(path, 1, 1, "GG002", f"YAML syntax error: {str(exc).splitlines()[0]}")]
     except RecursionError:  # ruamel composes nested collections recursively
         return None, [*diags, error(path, 1, 1, "GG002", "YAML syntax error: mappings and lists nest too deeply")]
     if diags:
@@ -83,6 +87,19 @@ def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]
     if builder.diags:
         return None, builder.diags
     return LoadedDoc(path=path, data=data, positions=positions, text=text), []
+
+
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _reader_problem(exc: Any) -> str:
+    char = exc.character
+    code = ord(char) if isinstance(char, str) else char if isinstance(char, int) else None
+    shown = f"U+{code:04X}" if code is not None else "a character"
+    return f"the character {shown} is not allowed in YAML (control characters must be written as escapes)"
 
 
 def load_file(path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]:

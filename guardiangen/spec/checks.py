@@ -254,10 +254,18 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
             gpu_exporter=exporter, gpu_host_label=host_label, postgres_enabled=data.get("postgres") is not None
         )
     }
+    declared = {n for _, m in _items(data, "metrics") if (n := _str(m, "name")) is not None}
     for i, m in _items(data, "metrics"):
         name = _str(m, "name")
         if name in builtin:
             yield (("metrics", i, "name"), "GG201", f'metric "{name}" is already in the built-in catalog')
+        parent = _str(m, "subset_of")
+        if parent is not None and parent not in builtin | declared:
+            yield (
+                ("metrics", i, "subset_of"),
+                "GG205",
+                f'"{name}" is declared a subset of unknown metric "{parent}"{did_you_mean(parent, builtin | declared)}',
+            )
 
 
 def _alertmanager_version(data: Any) -> Iterator[Finding]:

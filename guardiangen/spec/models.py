@@ -6,11 +6,12 @@ that lands in the JSON Schema, and renaming one is a breaking change.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from guardiangen.catalog.model import MetricDefinition
 from guardiangen.spec.types import (
@@ -81,8 +82,9 @@ class Defaults(Model):
     dashboard_base_url: Annotated[
         str,
         F(
-            "Base URL of Grafana, for dashboard links in alerts.",
-            pattern=r"^https?://[^\s\"'\\]*[^/\s\"'\\]$",
+            "Base URL of Grafana, for dashboard links in alerts, e.g. `https://grafana.example.com`.",
+            # no template or variable characters: the URL lands in Go templates and Grafana links
+            pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-])?$",
         ),
     ]
     dashboard_folder: Annotated[Text, F("Grafana folder that holds the generated dashboards.")] = "LLM Guardian"
@@ -372,7 +374,7 @@ class PagerDutyReceiver(Model):
 
 class EmailReceiver(Model):
     to: Annotated[
-        list[Annotated[str, Field(pattern=r"^[^@\s\"'<>,;\\]+@[A-Za-z0-9.-]+$")]],
+        list[Annotated[str, Field(pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$")]],
         F("Recipient addresses.", min_length=1),
     ]
     send_resolved: Annotated[bool, F("Also notify when the alert resolves.")] = False
@@ -413,7 +415,7 @@ class Receiver(Model):
 
 class Smtp(Model):
     smarthost: Annotated[str, F("SMTP server as host:port.", pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
-    sender: Annotated[str, F("From address.", pattern=r"^[^@\s\"'<>,;\\]+@[A-Za-z0-9.-]+$")]
+    sender: Annotated[str, F("From address.", pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$")]
     auth_username: Annotated[str | None, F("SMTP user.", pattern=r"^[^\s\"'\\]+$")] = None
     auth_password_file: Annotated[SecretFile | None, F("File holding the SMTP password.")] = None
     require_tls: Annotated[bool, F("Require STARTTLS.")] = True
@@ -442,6 +444,13 @@ class TimeRange(Model):
     ]
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
 class QuietHours(Model):
     name: Annotated[Name, F("Name routes refer to in `mute_during`.")]
     weekdays: Annotated[
@@ -458,8 +467,21 @@ class QuietHours(Model):
     ] = []
     times: Annotated[list[TimeRange], F("Times of day.")] = []
     location: Annotated[
-        str, F("IANA time zone of `times`, e.g. `Europe/Berlin`.", pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
+        str,
+        F(
+            "IANA time zone of `times`, e.g. `Europe/Berlin`.",
+            pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$",
+            max_length=64,
+        ),
     ] = "UTC"
+
+    @field_validator("location")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Alertmanager refuses a zone it cannot load; the tzdata package makes the set the same everywhere.
+        if value != "UTC" and value not in _time_zones():
+            raise ValueError(f'unknown time zone "{value}"; use an IANA name such as Europe/Berlin')
+        return value
 
     @model_validator(mode="after")
     def _something(self) -> QuietHours:

@@ -160,7 +160,9 @@ LabelValue = Annotated[str, Field(pattern=LABEL_VALUE_PATTERN, min_length=1, max
 LABEL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 LabelName = Annotated[str, Field(pattern=LABEL_NAME_PATTERN, max_length=100)]
 # Free text (descriptions): printable, single line, escaped by every renderer that emits it.
-Text = Annotated[str, Field(max_length=500, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
+# No `$`, `{` or `}`: Grafana interpolates `$var` in panel text and links, and Go templates in
+# Alertmanager and rule annotations run `{{ }}`; nothing a description needs.
+Text = Annotated[str, Field(max_length=500, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f$\{\}]*$")]
 SecretFile = Annotated[
     str,
     Field(

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from guardiangen.diagnostics import Diagnostic
+from guardiangen.diagnostics import Diagnostic, one_line
 from guardiangen.load import Positions, load_text
 from tests.fuzz.escaping import Comparer
 from tests.fuzz.fields import (
@@ -44,6 +44,7 @@ from tests.fuzz.fields import (
     with_values,
 )
 from tests.fuzz.harness import (
+    diagnostic_problems,
     examples,
     explain,
     lint_errors,
@@ -156,7 +157,7 @@ def _refusal_problems(f: Field, h: str, diags: list[Diagnostic], spec: dict[str,
     for d in diags:
         if d.code not in REFUSAL_CODES:
             out.append(f"{f.dotted}: refused {h[:40]!r} with unexpected code: {d.format_text()}")
-        names_field = any(n in d.message for n in names)
+        names_field = any(one_line(n) in d.message for n in names)  # messages escape line breaks
         if not names_field and d.code not in CROSS_REFERENCE_CODES:
             out.append(f"{f.dotted}: refusal of {h[:40]!r} does not name the field: {d.format_text()}")
     return out
@@ -200,6 +201,7 @@ def _refusals(
         outcome = validate_bytes(directory, text)
         if outcome.spec is not None:
             return candidates
+        result.problems += diagnostic_problems(outcome.diagnostics, outcome.path, outcome.data)
         refused, stray = _attribute(fields, spec, positions, outcome.diagnostics)
         for d in stray:
             result.problems.append(f"diagnostic at no hostile field: {d.format_text()!r}")

@@ -1,8 +1,7 @@
-"""One smallest input per open product bug the fuzzers found (tests/fuzz/known.py), as a strict
-expected failure that asserts the CORRECT behaviour.
+"""One smallest input per product bug the fuzzers found, asserting the correct behaviour.
 
-When a bug is fixed its test passes and fails the run as XPASS(strict): delete the marker here and
-the entry in known.py (the fuzz tests then check that symptom again too).
+A bug found later goes into tests/fuzz/known.py with a test here marked ``@strict_xfail(key)`` until
+its owner fixes it; the bugs below were all fixed and stay as regression tests.
 """
 
 from __future__ import annotations
@@ -74,7 +73,6 @@ def test_known_bug_symptoms_do_not_explain_ordinary_problems() -> None:
         assert explained_by(problem) is None
 
 
-@strict_xfail("multiline-message")
 def test_unknown_key_with_a_newline_is_one_diagnostic_line() -> None:
     data = spec_with(metadata__description="x")
     data["metadata"]["a\nb"] = 1
@@ -83,7 +81,6 @@ def test_unknown_key_with_a_newline_is_one_diagnostic_line() -> None:
     assert not diagnostic_problems(outcome.diagnostics, outcome.path, outcome.data)
 
 
-@strict_xfail("reader-error-message")
 def test_control_character_is_one_diagnostic_line() -> None:
     text = json.dumps(BASE, indent=1).replace('"model": "m"', '"model": "m\x07"')
     outcome = outcome_of(text)
@@ -91,7 +88,6 @@ def test_control_character_is_one_diagnostic_line() -> None:
     assert not diagnostic_problems(outcome.diagnostics, outcome.path, outcome.data)
 
 
-@strict_xfail("quiet-hours-zone")
 @pytest.mark.parametrize("zone", ["Europe/Nowhere", "yes", "Mars/" + "x" * 5000])
 def test_unknown_time_zone_is_refused(zone: str) -> None:
     data = spec_with(alerting__quiet_hours=[{"name": "q", "weekdays": ["monday"], "location": zone}])
@@ -111,7 +107,6 @@ def test_multiline_datasource_name_reads_back(name: str) -> None:
     assert provisioning["datasources"][0]["name"] == name
 
 
-@strict_xfail("dashboard-url-template")
 @pytest.mark.parametrize("url", ["https://g/{{$labels.instance}}", "https://g/}}{{", "https://g/{{.CommonLabels}}"])
 def test_dashboard_base_url_cannot_inject_template_actions(url: str) -> None:
     outcome = outcome_of(spec_with(defaults__dashboard_base_url=url))
@@ -136,7 +131,6 @@ def test_dashboard_base_url_cannot_inject_template_actions(url: str) -> None:
                 assert not actions, f"{relpath}: {url!r} runs template actions {actions}"
 
 
-@strict_xfail("email-template")
 @pytest.mark.parametrize(
     ("to", "sender"), [("{{.CommonLabels}}@example.com", "a@example.com"), ("a@example.com", "}}{{@example.com")]
 )
@@ -156,14 +150,12 @@ def test_email_addresses_cannot_inject_template_actions(to: str, sender: str) ->
         assert not actions, f"{text!r} runs template actions {actions}"
 
 
-@strict_xfail("subset-of-unknown")
 def test_subset_of_an_unknown_metric_is_refused() -> None:
     data = spec_with(metrics=[{"name": "q_total", "type": "counter", "subset_of": "missing_total"}])
     outcome = outcome_of(data)
     assert outcome.spec is None, "validate accepts it; render then raises CatalogError (exit 3)"
 
 
-@strict_xfail("grafana-link-variables")
 def test_dashboard_base_url_adds_no_grafana_variables_to_links() -> None:
     outcome = outcome_of(spec_with(defaults__dashboard_base_url="https://g/${__user.login}"))
     if outcome.spec is None:
@@ -173,7 +165,6 @@ def test_dashboard_base_url_adds_no_grafana_variables_to_links() -> None:
     assert not [u for u in urls if "__user" in u], urls[:3]
 
 
-@strict_xfail("grafana-text-variables")
 def test_product_name_adds_no_grafana_variables_to_panel_text() -> None:
     name = "A100 ${__user.login} $node"
     data = spec_with(gpu_inventory__models__0__product_name=name)

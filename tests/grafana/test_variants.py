@@ -69,23 +69,32 @@ def test_many_nodes_wrap_the_inventory_stats(tmp_path: Path) -> None:
 
 def test_spec_text_is_escaped(tmp_path: Path) -> None:
     def mutate(data: dict[str, Any]) -> None:
-        data["defaults"]["dashboard_folder"] = "LLM $HOME | *Guardian*"
-        data["defaults"]["prometheus_datasource"]["name"] = 'Prom "$PROD"'
+        data["defaults"]["dashboard_folder"] = "LLM | *Guardian*"
+        data["defaults"]["prometheus_datasource"]["name"] = 'Prom "PROD"'
         data["gpu_inventory"]["models"][0]["product_name"] = "NVIDIA <b>A100</b> | 80GB"
 
     rendered = render_spec(spec_variant(tmp_path, mutate))
     assert_clean(rendered)
     yaml = YAML(typ="safe", pure=True)
     provider = yaml.load(rendered.files["grafana/provisioning/dashboards/guardiangen.yml"])
-    # Grafana expands $VAR in provisioning files; $$ is its escape for a literal $.
-    assert provider["providers"][0]["folder"] == "LLM $$HOME | *Guardian*"
+    assert provider["providers"][0]["folder"] == "LLM | *Guardian*"
     sources = yaml.load(rendered.files["grafana/provisioning/datasources/guardiangen.yml"])
-    assert sources["datasources"][0]["name"] == 'Prom "$$PROD"'
-    # Dashboard JSON gets no interpolation: the variable's current text is the name as written.
+    assert sources["datasources"][0]["name"] == 'Prom "PROD"'
     current = rendered.dashboards["overview"]["templating"]["list"][0]["current"]
-    assert current["text"] == 'Prom "$PROD"'
+    assert current["text"] == 'Prom "PROD"'
     table = panel_by_title(rendered.dashboards["gpu"], "Inventory in the spec")["options"]["content"]
     assert "NVIDIA \\<b\\>A100\\</b\\> \\| 80GB" in table
+
+
+def test_spec_text_with_grafana_variables_is_refused(tmp_path: Path) -> None:
+    # Grafana expands $VAR in provisioning files and $var in panel text and links: the spec's text
+    # fields refuse `$`, `{` and `}` rather than rely on per-format escaping.
+    def mutate(data: dict[str, Any]) -> None:
+        data["defaults"]["dashboard_folder"] = "LLM $HOME"
+        data["gpu_inventory"]["models"][0]["product_name"] = "A100 ${__user.login}"
+
+    with pytest.raises(AssertionError, match="GG106"):
+        spec_variant(tmp_path, mutate)
 
 
 # -- provisioning ---------------------------------------------------------------------------------
