@@ -55,3 +55,10 @@ def test_custom_tags_and_merge_keys_are_refused() -> None:
         assert [d.code for d in diags] == ["GG006"], tagged
     _, diags = load_text("x: &x {a: 1}\ny:\n  <<: *x\n", "f.yaml")
     assert [d.code for d in diags] == ["GG006"]
+
+
+def test_yaml_1_2_flow_plain_scalars_with_colons() -> None:
+    # libyaml (the fast path) refuses this YAML 1.1-style; the loader falls back to ruamel's parser.
+    doc, diags = load_text("hosts: [https://es.svc:9200, http://b:1]\nm: {u: http://x:1/a}\n", "f.yaml")
+    assert diags == [] and doc is not None
+    assert doc.data == {"hosts": ["https://es.svc:9200", "http://b:1"], "m": {"u": "http://x:1/a"}}
