@@ -7,6 +7,7 @@ the path of every key and value, so later stages can point at the exact line and
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +48,9 @@ class LoadedDoc:
 
 def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]:
     """Parse ``text``; returns the document or the diagnostics that prevent using it."""
-    diags = _check_tabs(text, path)
+    diags = _check_tabs(text, path) + _check_version_directive(text, path)
+    if diags and diags[-1].code == "GG002":  # ruamel fails on other %YAML versions with KeyError/AssertionError
+        return None, diags
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
@@ -91,6 +94,21 @@ def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]
     if builder.diags:
         return None, builder.diags
     return LoadedDoc(path=path, data=data, positions=positions, text=text), []
+
+
+_VERSION_DIRECTIVE = re.compile(r"%YAML[ \t]+([0-9]+)\.([0-9]+)")
+
+
+def _check_version_directive(text: str, path: str) -> list[Diagnostic]:
+    """A `%YAML` directive other than 1.1 or 1.2 (ruamel reads no other version)."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        m = _VERSION_DIRECTIVE.match(line)
+        if m is not None and (m.group(1), m.group(2)) not in (("1", "1"), ("1", "2")):
+            version = f"{m.group(1)}.{m.group(2)}"
+            return [
+                error(path, lineno, 1, "GG002", f"YAML syntax error: %YAML {version} is not supported (1.1 or 1.2)")
+            ]
+    return []
 
 
 def _yaml(*, pure: bool) -> Any:

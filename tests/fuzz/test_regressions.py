@@ -115,3 +115,16 @@ def test_host_label_the_catalog_cannot_take_is_a_diagnostic(host_label: str, cod
     spec, diags = parse_spec(doc)
     assert spec is None
     assert [(d.code, "gpu_inventory.host_label" in d.message) for d in diags] == [(code, True)]
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.3", "2.0", "9.9"])
+def test_unsupported_yaml_version_directive_is_a_diagnostic(version: str) -> None:
+    """ruamel raised KeyError (9, 9) / AssertionError for a %YAML version other than 1.1 and 1.2."""
+    line, col, code, message = _one(f"%YAML {version}\n---\n" + SPEC_HEAD)
+    assert (line, col, code) == (1, 1, "GG002") and version in message
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_supported_yaml_version_directive_still_loads(version: str) -> None:
+    doc, diags = load_text(f"%YAML {version}\n---\n" + SPEC_HEAD, "f.yaml")
+    assert doc is not None and not diags and doc.data["kind"] == "Cluster"
