@@ -17,7 +17,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from tests.fuzz.escaping import GRAFANA_VARIABLE, go_template_meaning
-from tests.fuzz.harness import diagnostic_problems, render, validate_bytes
+from tests.fuzz.harness import cli, diagnostic_problems, render, validate_bytes
 from tests.fuzz.known import BUGS, explained_by
 
 BASE: dict[str, Any] = {
@@ -177,3 +177,11 @@ def test_product_name_adds_no_grafana_variables_to_panel_text() -> None:
     ]
     refs = {m.group(0) for t in texts for m in GRAFANA_VARIABLE.finditer(t) if "A100" in t}
     assert not refs & {"$node", "${__user.login}"}, refs
+
+
+@strict_xfail("anchor-warning")
+def test_duplicate_anchor_prints_nothing_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "cluster.yaml").write_text("a: &x 1\nb: &x 2\nc: *x\n", encoding="utf-8")
+    proc = cli("validate", "cluster.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr == "", proc.stderr
