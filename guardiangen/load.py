@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,15 +55,18 @@ def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
-    yaml = _yaml(pure=False)
+    # libyaml counts U+0085/U+2028/U+2029 as line breaks (YAML 1.1), which would shift positions.
+    yaml = _yaml(pure=any(c in text for c in "\x85\u2028\u2029"))
     try:
-        try:
-            node = yaml.compose(io.StringIO(text))
-        except YAMLError:
-            # libyaml follows YAML 1.1 in places (`[http://h:9200]` in flow context is an error
-            # there); ruamel's own parser decides what is valid YAML 1.2 and how to report it.
-            yaml = _yaml(pure=True)
-            node = yaml.compose(io.StringIO(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. a reused anchor: valid YAML, not worth stderr noise
+            try:
+                node = yaml.compose(io.StringIO(text))
+            except YAMLError:
+                # libyaml follows YAML 1.1 in places (`[http://h:9200]` in flow context is an error
+                # there); ruamel's own parser decides what is valid YAML 1.2 and how to report it.
+                yaml = _yaml(pure=True)
+                node = yaml.compose(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)

@@ -179,7 +179,6 @@ def test_product_name_adds_no_grafana_variables_to_panel_text() -> None:
     assert not refs & {"$node", "${__user.login}"}, refs
 
 
-@strict_xfail("anchor-warning")
 def test_duplicate_anchor_prints_nothing_on_stderr(tmp_path: Path) -> None:
     (tmp_path / "cluster.yaml").write_text("a: &x 1\nb: &x 2\nc: *x\n", encoding="utf-8")
     proc = cli("validate", "cluster.yaml", cwd=tmp_path)
