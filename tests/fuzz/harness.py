@@ -95,6 +95,30 @@ DIAG_RE = re.compile(
 )
 
 
+# What counts as a line break differs between editors, libyaml and ruamel (CR alone; NEL, U+2028 and
+# U+2029 inside or outside quoted scalars): a position is fine when one of these readings holds it.
+LINE_BREAKS = (
+    re.compile("\n"),
+    re.compile("\r\n|[\r\n]"),
+    re.compile("\r\n|[\r\n\x85\u2028\u2029]"),
+)
+
+
+def _position_problem(line: int, col: int, text: str) -> str | None:
+    problem = None
+    for breaks in LINE_BREAKS:
+        lines = breaks.split(text)
+        if not 1 <= line <= len(lines) + 1:
+            problem = f"line {line} outside the file ({len(lines)} lines)"
+            continue
+        width = len(lines[line - 1]) if line <= len(lines) else 0
+        if not 1 <= col <= width + 1:
+            problem = f"column {col} outside line {line} (width {width})"
+            continue
+        return None
+    return problem
+
+
 def diagnostic_problems(diags: Sequence[Diagnostic], path: Path, data: bytes) -> list[str]:
     """Why these diagnostics break the contract (empty when they keep it).
 
@@ -107,7 +131,6 @@ def diagnostic_problems(diags: Sequence[Diagnostic], path: Path, data: bytes) ->
 
     problems = []
     text = data.decode("utf-8", "replace")
-    lines = text.split("\n")
     for d in diags:
         rendered = d.format_text()
         where = f"{rendered!r}"
@@ -125,12 +148,9 @@ def diagnostic_problems(diags: Sequence[Diagnostic], path: Path, data: bytes) ->
             if d.code != "GG001":
                 problems.append(f"diagnostic without a position: {where}")
             continue
-        if not 1 <= d.line <= len(lines) + 1:
-            problems.append(f"line {d.line} outside the file ({len(lines)} lines): {where}")
-            continue
-        width = len(lines[d.line - 1]) if d.line <= len(lines) else 0
-        if not 1 <= d.col <= width + 1:
-            problems.append(f"column {d.col} outside line {d.line} (width {width}): {where}")
+        position = _position_problem(d.line, d.col, text)
+        if position is not None:
+            problems.append(f"{position}: {where}")
     return problems
 
 
