@@ -7,6 +7,7 @@ malformed is skipped here; the model reports it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -205,7 +206,10 @@ def _alerting(data: Any) -> Iterator[Finding]:
 
 
 def _number(value: Any) -> Decimal | None:
+    """A finite number, or None (NaN and infinities are the model's to report; comparing them raises)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 

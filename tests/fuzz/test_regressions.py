@@ -128,3 +128,34 @@ def test_unsupported_yaml_version_directive_is_a_diagnostic(version: str) -> Non
 def test_supported_yaml_version_directive_still_loads(version: str) -> None:
     doc, diags = load_text(f"%YAML {version}\n---\n" + SPEC_HEAD, "f.yaml")
     assert doc is not None and not diags and doc.data["kind"] == "Cluster"
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("guardians", "thresholds", "evaluation_latency_p95_max_seconds"),
+        ("specialists", "thresholds", "latency_p95_max_seconds"),
+        ("specialists", "slos", "latency", "threshold_seconds"),
+        ("specialists", "slos", "quality", "minimum_score"),
+    ],
+)
+def test_non_finite_threshold_is_a_diagnostic(value: str, where: tuple[str, ...]) -> None:
+    """The p95 range check compared Decimal('NaN') and raised decimal.InvalidOperation."""
+    import copy
+    import json
+
+    from guardiangen.spec import parse_spec
+
+    data = copy.deepcopy(BASE)
+    data["guardians"] = [{"name": "g", "type": "quality", "team": "t", "watches": ["s"]}]
+    node: Any = data[where[0]][0]
+    for part in where[1:-1]:
+        node = node.setdefault(part, {"objective_percent": 99} if part in ("latency", "quality") else {})
+    node[where[-1]] = "@@"
+    text = json.dumps(data, indent=1).replace('"@@"', value)
+    doc, diags = load_text(text, "f.yaml")
+    assert doc is not None, diags
+    spec, diags = parse_spec(doc)
+    assert spec is None and diags
+    assert any(".".join(where[1:]) in d.message and d.code in ("GG102", "GG105") for d in diags), diags
