@@ -184,3 +184,23 @@ def test_duplicate_anchor_prints_nothing_on_stderr(tmp_path: Path) -> None:
     proc = cli("validate", "cluster.yaml", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr == "", proc.stderr
+
+
+@strict_xfail("large-duration-fixture")
+@pytest.mark.parametrize("seconds", [10000, 100000, 1e20])
+def test_large_query_time_threshold_renders(seconds: float) -> None:
+    outcome = outcome_of(spec_with(postgres={"team": "t", "mean_query_time_max_seconds": seconds}))
+    if outcome.spec is None:
+        return  # an upper bound in the spec is a fix too
+    try:
+        render(outcome.spec)
+    except Exception as exc:
+        raise AssertionError(f"render raised {type(exc).__name__}: {str(exc)[:200]}") from exc
+
+
+@strict_xfail("histogram-infinite-bucket")
+@pytest.mark.parametrize("buckets", ["[-.inf, 1, 10]", "[1, .nan]", "[0.1, 1, .inf]"])
+def test_histogram_bucket_bounds_are_finite(buckets: str) -> None:
+    data = spec_with(metrics=[{"name": "w_seconds", "type": "histogram", "buckets": "@@"}])
+    outcome = outcome_of(json.dumps(data, indent=1).replace('"@@"', buckets))
+    assert outcome.spec is None, f"buckets {buckets} validate"
