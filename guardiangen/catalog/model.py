@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from typing import Annotated
 
@@ -109,6 +110,8 @@ class MetricDefinition(BaseModel):
         if self.type is MetricType.HISTOGRAM:
             if not self.buckets:
                 raise ValueError("a histogram needs `buckets`")
+            if not all(math.isfinite(b) for b in self.buckets):
+                raise ValueError("bucket bounds must be finite numbers (the +Inf bucket is implicit)")
             if list(self.buckets) != sorted(set(self.buckets)):
                 raise ValueError("`buckets` must be strictly ascending")
         elif self.buckets:

@@ -350,6 +350,7 @@ class Postgres(Model):
     ] = Decimal("80")
     mean_query_time_max_seconds: Annotated[
         PositiveNumber,
+        Field(le=3600),
         F("Alert when the mean statement time exceeds this (needs postgres_exporter's stat_statements collector)."),
     ] = Decimal("0.5")
     team: Annotated[Name, F("Team that owns the database.")]

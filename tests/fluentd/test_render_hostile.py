@@ -213,6 +213,8 @@ FIELDS = [
     FieldCase(("fluentd_metrics_port",), ["24231", True, 24231.0, "24231\n"], lambda v: True, None),
 ]
 CASES = [(fc, v) for fc in FIELDS for v in fc.values]
+
+
 def _set(obj: Any, path: Path_, new: object) -> Any:
     """``obj`` with the value at ``path`` replaced, without validation (model_copy)."""
     if not path:

@@ -27,21 +27,7 @@ class KnownBug:
         return any(re.search(p, problem, re.S) for p in self.symptoms)
 
 
-BUGS: tuple[KnownBug, ...] = (
-    KnownBug(
-        "large-duration-fixture",
-        "guardiangen/plan/testgen.py, guardiangen/plan/rules_humanize.py",
-        "a large seconds threshold (postgres.mean_query_time_max_seconds: 10000, 1e20, 1e308) validates, "
-        "then render raises AmbiguousValue (exit 3): no fixture value near it prints one way in humanizeDuration",
-        (r"AmbiguousValue: .* prints as any of",),
-    ),
-    KnownBug(
-        "histogram-infinite-bucket",
-        "guardiangen/catalog/model.py (MetricDefinition.buckets)",
-        "metrics[].buckets accepts -.inf, .inf and .nan (`[1, .nan]` passes the ascending check)",
-        (r"(-?inf|nan) accepted in \[\('metrics', \d+, 'buckets', \d+\)\]",),
-    ),
-)
+BUGS: tuple[KnownBug, ...] = ()  # all found bugs are fixed; see test_known_bugs.py
 
 
 def explained_by(problem: str) -> KnownBug | None:
