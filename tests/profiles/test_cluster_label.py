@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -89,7 +88,6 @@ def test_the_label_reaches_every_profile(plan: Plan) -> None:
                         assert rule["labels"]["cluster"] == "llm-guardian-prod"
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
 @pytest.mark.parametrize("label", [None, "cluster"])
 def test_promtool_tests_pass_with_and_without_the_label(label: str | None, plan: Plan, tmp_path: Path) -> None:
     spec = make_spec({"cluster_label": label} if label else {})
@@ -119,7 +117,6 @@ def _numeric_sample_values(test_file: Path) -> None:
         yaml.dump(doc, fh)
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
 def test_reference_rules_and_their_tests_pass_promtool_with_the_label(tmp_path: Path) -> None:
     """The real rules plan, stamped: every generated promtool test still passes."""
     from tests.conftest import REFERENCE_SPEC, run_cli

@@ -157,7 +157,6 @@ def test_alertmanager_secret_name_is_configurable() -> None:
     assert secret["metadata"]["name"] == "alertmanager-main"
 
 
-@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed")
 def test_secret_configuration_passes_amtool(tmp_path: Path) -> None:
     _, files = render(make_spec(), K8S)
     (secret,) = objects(files)[kubernetes.ALERTMANAGER_FILE]

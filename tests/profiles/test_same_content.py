@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -91,7 +90,6 @@ def test_mimir_refuses_group_names_repeated_across_rules_files(plan: Plan) -> No
     assert mimir.DIR == "mimir"
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
 @pytest.mark.parametrize("profile", ENVELOPES, ids=lambda p: p.value)
 def test_unwrapped_rules_pass_promtool(profile: OutputProfile, plan: Plan, tmp_path: Path) -> None:
     """With the envelope taken off (namespace, CRD wrapper, Thanos field), promtool accepts every rule file."""
