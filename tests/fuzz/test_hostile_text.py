@@ -88,6 +88,7 @@ HOSTILE: dict[str, str] = {
     "line-separator": "a\u2028b\u2029c",
     "next-line": "a\x85b",
     "unicode": "ünïcødé ✓ 日本語 🚀",
+    "lone-surrogate": "\ud800x",  # written as a "\ud800" escape: not text UTF-8 can hold
     "html": "<script>alert(1)</script>",
     "markdown": "*bold* [link](http://x) `code` | pipe",
     "promql": '"} or vector(1) or {a="',
@@ -184,7 +185,11 @@ def _spec_doc(spec: dict[str, Any]) -> tuple[str, Positions]:
     """YAML a user could write for ``spec``: raw UTF-8 where YAML reads it back, escapes where it does not
     (a raw NEL or U+2028 in a plain scalar is a line break to a YAML 1.1 reader)."""
     want = json.dumps(spec, sort_keys=True)
-    for text in (to_yaml(spec, fast=True), to_yaml(spec), to_yaml(spec, ascii_only=True)):
+    for options in ({"fast": True}, {}, {"ascii_only": True}):
+        try:
+            text = to_yaml(spec, **options)
+        except UnicodeEncodeError:  # a lone surrogate: only an escape can write it
+            continue
         doc, _ = load_text(text, "x")
         if doc is not None and json.dumps(doc.data, sort_keys=True) == want:
             return text, doc.positions
@@ -289,14 +294,17 @@ def probe(variant: str, h: str, *, tools: bool = True) -> Probe:
     return result
 
 
-def _closed_refusals(variant: str, fields: list[tuple[int, Field]], h: str) -> tuple[dict[int, list[Diagnostic]], Any]:
+def _closed_refusals(
+    variant: str, fields: list[tuple[int, Field]], h: str
+) -> tuple[dict[int, list[Diagnostic]], list[Diagnostic], Any]:
     spec = with_values(variant, {})
     for _, f in fields:
         set_value(spec, f.path, f.prefix + h + f.suffix)
     text, positions = _spec_doc(spec)
     with tempfile.TemporaryDirectory() as tmp:
         outcome = validate_bytes(Path(tmp), text)
-    return _attribute(fields, spec, positions, outcome.diagnostics)[0], spec
+    refused, stray = _attribute(fields, spec, positions, outcome.diagnostics)
+    return refused, stray, spec
 
 
 def probe_closed(h: str) -> list[str]:
@@ -308,13 +316,16 @@ def probe_closed(h: str) -> list[str]:
         closed = [(i, f) for i, f in enumerate(FIELDS) if f.closed and f.variant == variant]
         if not closed:
             continue
-        refused, spec = _closed_refusals(variant, closed, h)
+        refused, _, spec = _closed_refusals(variant, closed, h)
         for i, f in closed:
             diags, where = refused.get(i), spec
+            stray: list[Diagnostic] = []
             if not diags:
-                alone, where = _closed_refusals(variant, [(i, f)], h)
+                alone, stray, where = _closed_refusals(variant, [(i, f)], h)
                 diags = alone.get(i)
-            if not diags:
+            if not diags and stray:
+                problems.append(f"{variant}: {f.dotted}: refused only at no field: {stray[0].format_text()}")
+            elif not diags:
                 problems.append(f"{variant}: closed field {f.dotted} accepts {h[:40]!r}")
             else:
                 problems += _refusal_problems(f, h, diags, where)

@@ -202,3 +202,14 @@ def test_histogram_bucket_bounds_are_finite(buckets: str) -> None:
     data = spec_with(metrics=[{"name": "w_seconds", "type": "histogram", "buckets": "@@"}])
     outcome = outcome_of(json.dumps(data, indent=1).replace('"@@"', buckets))
     assert outcome.spec is None, f"buckets {buckets} validate"
+
+
+@strict_xfail("lone-surrogate")
+def test_lone_surrogate_escape_is_reported_at_its_field() -> None:
+    data = spec_with(specialists__0__description="@@")
+    text = json.dumps(data, indent=1).replace('"@@"', '"\\ud800x"')
+    outcome = outcome_of(text)
+    assert outcome.spec is None
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if "ud800" in t)
+    d = outcome.diagnostics[0]
+    assert d.line == line and "specialists[0].description" in d.message, d.format_text()
