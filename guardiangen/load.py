@@ -16,6 +16,7 @@ from typing import Any
 from guardiangen.diagnostics import Diagnostic, error
 
 PathKey = tuple[str | int, ...]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -259,6 +260,10 @@ class _Builder:
     def _scalar(self, node: Any, at: PathKey) -> Any:
         tag = node.tag
         if tag == "tag:yaml.org,2002:str":
+            if _SURROGATE.search(str(node.value)):
+                where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at).lstrip(".")
+                self._err(node, "GG107", f"{where}: text holds a lone UTF-16 surrogate, which is not valid Unicode")
+                return ""
             return str(node.value)
         if tag in (
             "tag:yaml.org,2002:int",
