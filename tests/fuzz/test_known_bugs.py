@@ -57,11 +57,6 @@ def outcome_of(data: dict[str, Any] | str) -> Any:
         return validate_bytes(Path(tmp), text)
 
 
-def strict_xfail(key: str) -> pytest.MarkDecorator:
-    bug = next(b for b in BUGS if b.key == key)
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"open bug {key} ({bug.owner}): {bug.summary}")
-
-
 def test_every_known_bug_has_a_test() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     missing = [b.key for b in BUGS if f'strict_xfail("{b.key}")' not in source]

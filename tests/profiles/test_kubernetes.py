@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -171,21 +170,6 @@ def test_kustomization_lists_every_object_file(plan: Plan) -> None:
     (kustomization,) = yaml_documents(files[kubernetes.KUSTOMIZATION])
     listed = {f"kubernetes/{r}" for r in kustomization["resources"]}
     assert listed == set(files) - {kubernetes.KUSTOMIZATION}
-
-
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
-def test_kubectl_builds_the_kustomization(tmp_path: Path, plan: Plan) -> None:
-    _, files = render(make_spec(), K8S, plan, {"a": dashboard("a")})
-    for relpath, text in files.items():
-        target = tmp_path / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    proc = subprocess.run(
-        ["kubectl", "kustomize", str(tmp_path / "kubernetes")], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    built = sorted((o["kind"], o["metadata"]["name"]) for o in yaml_documents(proc.stdout))
-    assert built == sorted((o["kind"], o["metadata"]["name"]) for o in all_objects(files))
 
 
 def test_object_names_are_dns_subdomains() -> None:
