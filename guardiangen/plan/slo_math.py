@@ -44,7 +44,7 @@ class Pair:
 
     def factor(self, period: str) -> Fraction:
         """Burn-rate factor: budget_share x period / long window (exact)."""
-        return self.budget_share * parse_duration_ms(period) / parse_duration_ms(self.long)
+        return _factor(self, period)
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,25 @@ TIERS = (
     Tier("page", "critical", (Pair("1h", "5m", Fraction(2, 100)), Pair("6h", "30m", Fraction(5, 100))), "fast"),
     Tier("ticket", "warning", (Pair("1d", "2h", Fraction(10, 100)), Pair("3d", "6h", Fraction(10, 100))), "steadily"),
 )
+# Every cached function below depends only on an SLO's period, objective and tiers, which a fleet's
+# SLOs share: thousands of SLOs come in a handful of such shapes.
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor(pair: Pair, period: str) -> Fraction:
+    return pair.budget_share * parse_duration_ms(period) / parse_duration_ms(pair.long)
+
+
 MIN_PERIOD = max(parse_duration_ms(p.long) for t in TIERS for p in t.pairs)
 
 
+@functools.lru_cache(maxsize=1024)
 def error_budget(objective_percent: Decimal) -> Fraction:
     """1 - objective, exact: 99.9 -> 1/1000."""
     return 1 - Fraction(objective_percent) / 100
 
 
+@functools.lru_cache(maxsize=4096)
 def threshold(pair: Pair, period: str, budget: Fraction) -> Fraction:
     """The error ratio at which ``pair`` fires: factor x budget."""
     return pair.factor(period) * budget
@@ -81,11 +92,13 @@ def feasible(pair: Pair, period: str, budget: Fraction) -> bool:
     return threshold(pair, period, budget) < 1
 
 
+@functools.lru_cache(maxsize=1024)
 def windows(period: str) -> tuple[str, ...]:
     """Every recorded error-ratio window: the alert windows, then the period (once)."""
     return tuple(dict.fromkeys((*SHORT_WINDOWS, *LONG_WINDOWS, canonical(period))))
 
 
+@functools.lru_cache(maxsize=1024)
 def canonical(duration: str) -> str:
     return format_duration_ms(parse_duration_ms(duration))
 
@@ -114,6 +127,7 @@ def exact_text(x: Fraction) -> str:
     return format_number(Decimal(repr(float(x))))
 
 
+@functools.lru_cache(maxsize=8192)
 def rounded_text(x: Fraction, digits: int = 4) -> str:
     """``x`` to ``digits`` significant digits, for people (annotations): 0.93333 -> 0.9333."""
     if x == 0:

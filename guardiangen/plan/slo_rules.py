@@ -25,7 +25,8 @@ under half the 5m lookback, so an instant read of a long-group series never find
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from guardiangen import promql as q
@@ -100,14 +101,14 @@ def build(spec: ClusterSpec, d: SloDef) -> SloRules:
     budget = sm.error_budget(d.common.objective_percent)
     burn_alert = f"{spec.defaults.alert_name_prefix}ErrorBudgetBurn"
     q.check_alert_name(burn_alert)
-    tiers = tuple(t for t in (_tier(spec, d, tier, period, budget, burn_alert) for tier in _enabled(d)) if t.pairs)
-    absent = _absent_alert(spec, d) if d.common.no_data is NoDataPolicy.ALERT else None
-    short = [*_rates(d), *_ratios(d, sm.SHORT_WINDOWS), *_burn_rates(d, sm.SHORT_WINDOWS, budget)]
-    long_windows = tuple(w for w in sm.windows(period) if w not in sm.SHORT_WINDOWS)
-    long = [*_ratios(d, long_windows), *_burn_rates(d, long_windows, budget), *_budget(d, period, budget)]
-    long.append(_info(d, period, budget))
-    for t in tiers:
-        (short if t.tier.name == "page" else long).append(_alert(d, t, burn_alert))
+    shape = _shape(period, budget, _enabled(d))
+    own = _Own(d)
+    tiers = [(_tier(spec, d, t, burn_alert), own.text(t.expr)) for t in shape.tiers if t.pairs]
+    absent = _absent_alert(spec, d, own.text(shape.absent)) if d.common.no_data is NoDataPolicy.ALERT else None
+    short = [*_rates(d, own.expr(shape.fallback)), *own.records(shape.short)]
+    long = [*own.records(shape.long), _info(d, period, budget)]
+    for t, expr in tiers:
+        (short if t.tier.name == "page" else long).append(_alert(t, expr, burn_alert))
     if absent is not None:
         short.append(absent)
     interval = spec.defaults.rule_evaluation_interval
@@ -116,7 +117,7 @@ def build(spec: ClusterSpec, d: SloDef) -> SloRules:
         RuleGroup(f"slo-{d.id}-short", tuple(short), interval=str(interval), file=rules_file(d)),
         RuleGroup(f"slo-{d.id}-long", tuple(long), interval=long_interval, file=rules_file(d)),
     )
-    return SloRules(d, budget, period, tiers, burn_alert, absent, groups)
+    return SloRules(d, budget, period, tuple(t for t, _ in tiers), burn_alert, absent, groups)
 
 
 def rules_file(d: SloDef) -> str:
@@ -125,9 +126,82 @@ def rules_file(d: SloDef) -> str:
     return f"slo-{d.id}"
 
 
-def recorded(d: SloDef, name: str, meta: Meta = RATIO, *extra: str) -> Expr:
-    """Reference to a series recorded for ``d``, selected by its identity label."""
-    return q.recorded(name, Expr(name, meta, frozenset({LABEL_SLO, *extra})), q.eq(LABEL_SLO, d.id))
+def recorded(slo: str, name: str, meta: Meta = RATIO, *extra: str) -> Expr:
+    """Reference to a series recorded for SLO ``slo``, selected by its identity label."""
+    return q.recorded(name, Expr(name, meta, frozenset({LABEL_SLO, *extra})), q.eq(LABEL_SLO, slo))
+
+
+# ------------------------------------------------------------------------------- SLO shapes
+#
+# Apart from their SLI (the two 5m rates), SLOs with the same period, objective and tiers have the
+# same rules with another SLO id in them, and a fleet's thousands of SLOs come in a handful of such
+# shapes. So those rules are built once per shape for a stand-in SLO (every builder check runs
+# then), and each SLO's expressions are that text with its own `slo` matcher in place of the
+# stand-in's: the id occurs in them only as that matcher, whose text is the same wherever it is.
+
+_STAND_IN = "SLO_ID"
+_STAND_IN_MATCHER = str(q.eq(LABEL_SLO, _STAND_IN))
+
+
+@dataclass(frozen=True)
+class _RecordShape:
+    name: str
+    expr: str  # with the stand-in's matcher
+    window: str | None = None  # the `window` label (burn rates)
+
+
+@dataclass(frozen=True)
+class _TierShape:
+    tier: sm.Tier
+    pairs: tuple[tuple[sm.Pair, Fraction], ...]  # the pairs that can fire, with their thresholds
+    conditions: str  # the description after the SLO's bad-event phrase
+    expr: str  # the alert's expression, with the stand-in's matcher
+
+
+@dataclass(frozen=True)
+class _Shape:
+    short: tuple[_RecordShape, ...]  # the short group's records after the two 5m rates
+    long: tuple[_RecordShape, ...]  # the long group's records before the info series
+    tiers: tuple[_TierShape, ...]  # every enabled tier, also one with no pair that can fire
+    fallback: Expr  # what the bad-events rate falls back to: all events times 0
+    absent: str  # the no-data alert's expression
+
+
+@functools.lru_cache(maxsize=256)
+def _shape(period: str, budget: Fraction, enabled: tuple[sm.Tier, ...]) -> _Shape:
+    long_windows = tuple(w for w in sm.windows(period) if w not in sm.SHORT_WINDOWS)
+    return _Shape(
+        short=(*_ratios(sm.SHORT_WINDOWS), *_burn_rates(sm.SHORT_WINDOWS, budget)),
+        long=(*_ratios(long_windows), *_burn_rates(long_windows, budget), *_budget(period, budget)),
+        tiers=tuple(_tier_shape(tier, period, budget) for tier in enabled),
+        fallback=q.mul(recorded(_STAND_IN, ALL_EVENTS, EVENTS), 0),
+        absent=q.absent(recorded(_STAND_IN, ALL_EVENTS, EVENTS)).text,
+    )
+
+
+class _Own:
+    """One SLO's rules from its shape's: its own `slo` matcher in place of the stand-in's."""
+
+    def __init__(self, d: SloDef) -> None:
+        self.matcher = str(q.eq(LABEL_SLO, d.id))  # checks the id like every matcher
+        self.identity = _identity(d)
+
+    def text(self, shape: str) -> str:
+        return shape.replace(_STAND_IN_MATCHER, self.matcher)
+
+    def expr(self, shape: Expr) -> Expr:
+        return replace(shape, text=self.text(shape.text))
+
+    def records(self, shapes: tuple[_RecordShape, ...]) -> list[Rule]:
+        slo = self.identity[0]
+        return [
+            Rule(
+                expr=self.text(r.expr),
+                record=r.name,
+                labels=self.identity if r.window is None else (slo, (LABEL_WINDOW, r.window)),
+            )
+            for r in shapes
+        ]
 
 
 def _identity(d: SloDef, **extra: str) -> Labels:
@@ -139,36 +213,43 @@ def _record(name: str, expr: Expr, labels: Labels) -> Rule:
     return Rule(expr=expr.text, record=name, labels=labels)
 
 
-def _rates(d: SloDef) -> list[Rule]:
+def _rates(d: SloDef, all_events_times_0: Expr) -> list[Rule]:
     # All events first: the bad-events fallback reads the value recorded just before it.
-    fallback = q.binop("or", d.bad, q.mul(recorded(d, ALL_EVENTS, EVENTS), 0), on=())
+    fallback = q.binop("or", d.bad, all_events_times_0, on=())
     return [_record(ALL_EVENTS, d.total, _identity(d)), _record(BAD_EVENTS, fallback, _identity(d))]
 
 
-def _ratios(d: SloDef, windows: tuple[str, ...]) -> list[Rule]:
-    bad, total = recorded(d, BAD_EVENTS, EVENTS), recorded(d, ALL_EVENTS, EVENTS)
+def _ratios(windows: tuple[str, ...]) -> list[_RecordShape]:
+    bad, total = recorded(_STAND_IN, BAD_EVENTS, EVENTS), recorded(_STAND_IN, ALL_EVENTS, EVENTS)
     out = []
     for w in windows:
         if w == sm.RATE_WINDOW:
             expr = q.ratio(bad, total)
         else:
             expr = q.ratio(q.over_time("sum", bad, w), q.over_time("sum", total, w))
-        out.append(_record(ratio_name(w), expr, _identity(d)))
+        out.append(_RecordShape(q.check_record_name(ratio_name(w)), expr.text))
     return out
 
 
-def _burn_rates(d: SloDef, windows: tuple[str, ...], budget: Fraction) -> list[Rule]:
+def _burn_rates(windows: tuple[str, ...], budget: Fraction) -> list[_RecordShape]:
     b = sm.exact_text(budget)
+    q.check_record_name(BURN_RATE)
     return [
-        _record(BURN_RATE, q.binop("/", recorded(d, ratio_name(w)), b, meta=Meta()), _identity(d, window=w))
+        _RecordShape(BURN_RATE, q.binop("/", recorded(_STAND_IN, ratio_name(w)), b, meta=Meta()).text, w)
         for w in windows
     ]
 
 
-def _budget(d: SloDef, period: str, budget: Fraction) -> list[Rule]:
+def _budget(period: str, budget: Fraction) -> list[_RecordShape]:
     b = sm.exact_text(budget)
-    remaining = q.sub(1, q.binop("/", recorded(d, ratio_name(period)), b, meta=Meta()))
-    return [_record(ERROR_BUDGET, q.number(b), _identity(d)), _record(BUDGET_REMAINING, remaining, _identity(d))]
+    remaining = q.sub(1, q.binop("/", recorded(_STAND_IN, ratio_name(period)), b, meta=Meta()))
+    return [
+        _RecordShape(q.check_record_name(ERROR_BUDGET), q.number(b).text),
+        _RecordShape(q.check_record_name(BUDGET_REMAINING), remaining.text),
+    ]
+
+
+_ONE = q.number(1)
 
 
 def _info(d: SloDef, period: str, budget: Fraction) -> Rule:
@@ -186,7 +267,7 @@ def _info(d: SloDef, period: str, budget: Fraction) -> Rule:
         "burn_alerts": tiers,
         "no_data": c.no_data.value,
     }
-    return _record(INFO, q.number(1), _identity(d, **meta))
+    return _record(INFO, _ONE, _identity(d, **meta))
 
 
 def _enabled(d: SloDef) -> tuple[sm.Tier, ...]:
@@ -207,7 +288,7 @@ def alert_labels(spec: ClusterSpec, d: SloDef, severity: str, **extra: str) -> L
     return tuple(sorted({**spec.metadata.alert_labels, **own}.items()))
 
 
-def _tier(spec: ClusterSpec, d: SloDef, tier: sm.Tier, period: str, budget: Fraction, alert: str) -> TierPlan:
+def _tier_shape(tier: sm.Tier, period: str, budget: Fraction) -> _TierShape:
     pairs = tuple((p, sm.threshold(p, period, budget)) for p in tier.pairs if sm.feasible(p, period, budget))
     conditions = [
         f"over {sm.percent_text(t)} in both {p.long} and {p.short} "
@@ -215,10 +296,15 @@ def _tier(spec: ClusterSpec, d: SloDef, tier: sm.Tier, period: str, budget: Frac
         for p, t in pairs
     ]
     description = (
-        f"{{{{ $labels.slo }}}}: {{{{ $value | humanizePercentage }}}} {d.bad_phrase} over the long window "
-        f"(objective {sm.percent_text(1 - budget)} over {period}, error budget {sm.percent_text(budget)}). "
-        f"The {tier.name} tier fires on an error ratio " + ", or ".join(conditions) + "."
+        f" over the long window (objective {sm.percent_text(1 - budget)} over {period}, error budget "
+        f"{sm.percent_text(budget)}). The {tier.name} tier fires on an error ratio " + ", or ".join(conditions) + "."
     )
+    return _TierShape(tier, pairs, description, _alert_expr(pairs).text if pairs else "")
+
+
+def _tier(spec: ClusterSpec, d: SloDef, t: _TierShape, alert: str) -> TierPlan:
+    tier = t.tier
+    description = f"{{{{ $labels.slo }}}}: {{{{ $value | humanizePercentage }}}} {d.bad_phrase}{t.conditions}"
     annotations = (
         ("dashboard_url", dashboard_url(spec, "slo")),
         ("description", description),
@@ -226,21 +312,25 @@ def _tier(spec: ClusterSpec, d: SloDef, tier: sm.Tier, period: str, budget: Frac
         ("summary", f"SLO {d.id} is burning its error budget {tier.summary} ({tier.name} tier)."),
     )
     labels = alert_labels(spec, d, tier.severity, **{LABEL_BURN_TIER: tier.name})
-    return TierPlan(tier, pairs, labels, annotations)
+    return TierPlan(tier, t.pairs, labels, annotations)
 
 
-def _alert(d: SloDef, t: TierPlan, name: str) -> Rule:
+def _alert_expr(pairs: tuple[tuple[sm.Pair, Fraction], ...]) -> Expr:
     conditions = [
         q.and_(
-            q.gt(recorded(d, ratio_name(p.long)), sm.exact_text(x)),
-            q.gt(recorded(d, ratio_name(p.short)), sm.exact_text(x)),
+            q.gt(recorded(_STAND_IN, ratio_name(p.long)), sm.exact_text(x)),
+            q.gt(recorded(_STAND_IN, ratio_name(p.short)), sm.exact_text(x)),
         )
-        for p, x in t.pairs
+        for p, x in pairs
     ]
     expr = conditions[0]
     for c in conditions[1:]:
         expr = q.or_(expr, c)
-    return Rule(expr=expr.text, alert=name, labels=t.labels, annotations=t.annotations)
+    return expr
+
+
+def _alert(t: TierPlan, expr: str, name: str) -> Rule:
+    return Rule(expr=expr, alert=name, labels=t.labels, annotations=t.annotations)
 
 
 def absent_for(d: SloDef) -> str:
@@ -251,7 +341,7 @@ def absent_for(d: SloDef) -> str:
     return min((p.short for p in tiers[0].pairs), key=parse_duration_ms)
 
 
-def _absent_alert(spec: ClusterSpec, d: SloDef) -> Rule:
+def _absent_alert(spec: ClusterSpec, d: SloDef, expr: str) -> Rule:
     name = f"{spec.defaults.alert_name_prefix}SloNoData"
     q.check_alert_name(name)
     tiers = _enabled(d)
@@ -267,5 +357,4 @@ def _absent_alert(spec: ClusterSpec, d: SloDef) -> Rule:
         ("runbook_url", runbook_url(spec, name)),
         ("summary", f"SLO {d.id} has no data; its burn-rate alerts are blind."),
     )
-    expr = q.absent(recorded(d, ALL_EVENTS, EVENTS))
-    return Rule(expr=expr.text, alert=name, for_=wait, labels=alert_labels(spec, d, severity), annotations=annotations)
+    return Rule(expr=expr, alert=name, for_=wait, labels=alert_labels(spec, d, severity), annotations=annotations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ class DurationError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=1024)  # a spec has few distinct durations; the planners ask for them in every rule
 def parse_duration_ms(text: str) -> int:
     """Milliseconds of a Prometheus duration such as ``1h30m``; raises DurationError."""
     match = _DURATION_RE.fullmatch(text)
