@@ -10,10 +10,10 @@ spec's overrides and turns them into plan rules; :mod:`guardiangen.plan.testgen`
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 from guardiangen.catalog import MetricDefinition, Scale, Unit
 from guardiangen.plan.alert_names import ALERTS, AlertInfo
@@ -31,6 +31,7 @@ from guardiangen.spec.models import AlertOverride, ClusterSpec
 from guardiangen.spec.types import format_duration_ms, parse_duration_ms
 
 Op = Literal[">", "<", ">="]
+T = TypeVar("T")
 SeriesFn = Callable[[int], tuple[InputSeries, ...]]
 """Input series covering the given number of minutes (tests end at different times)."""
 ValueInputs = Callable[[Decimal], SeriesFn]
@@ -47,6 +48,13 @@ alerts each, so at most 150 rules a group); see :func:`guardiangen.plan.rules.bu
 def same_chunk(index: int, other: int) -> bool:
     """Whether owners at these positions (spec order) share a chunk, hence a test file."""
     return index // CHUNK_OWNERS == other // CHUNK_OWNERS
+
+
+def chunk_mates(owners: Sequence[T], index: int) -> list[T]:
+    """The owners at every other position ``i`` of ``owners`` with ``same_chunk(i, index)``, in order,
+    without scanning the others."""
+    start = index - index % CHUNK_OWNERS
+    return [x for i, x in enumerate(owners[start : start + CHUNK_OWNERS], start) if i != index]
 
 
 def rate_window(spec: ClusterSpec) -> str:

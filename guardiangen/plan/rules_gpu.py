@@ -28,8 +28,8 @@ from guardiangen.plan.rules_core import (
     Scenario,
     SeriesFn,
     around,
+    chunk_mates,
     percent_text,
-    same_chunk,
     sorted_labels,
     threshold_scenarios,
     value_template,
@@ -129,7 +129,7 @@ class _Alerts:
             *self.memory(),
             *self.xid(),
             *(a for node in nodes for a in self.temperature(node)),
-            *(a for node in nodes for a in self.missing(node)),
+            *(a for i, node in enumerate(nodes) for a in self.missing(node, i)),
         ]
 
     def per_gpu(self, e: q.Expr) -> q.Expr:
@@ -221,7 +221,8 @@ class _Alerts:
             labels={self.h: node.host, MODEL: model.name},
         )
 
-    def missing(self, node: GpuNode) -> list[AlertDef]:
+    def missing(self, node: GpuNode, index: int) -> list[AlertDef]:
+        """The alert of ``node``, the ``index``-th node of the inventory."""
         model = self.models[node.gpu_model]
         count = node.gpu_count
         reporting = self.records[_names(self.h)["reporting"]]
@@ -242,9 +243,7 @@ class _Alerts:
             return make
 
         # Only the nodes whose alerts share this test file's rules (other chunks are not loaded).
-        nodes = self.spec.gpu_inventory.nodes
-        at = nodes.index(node)
-        others = [x for i, x in enumerate(nodes) if i != at and same_chunk(i, at)]
+        others = chunk_mates(self.spec.gpu_inventory.nodes, index)
 
         result = sorted_labels({self.h: node.host})
         scenarios = (

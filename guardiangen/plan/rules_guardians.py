@@ -13,6 +13,7 @@ what the catalog does have: a watched specialist with traffic and no evaluations
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from guardiangen import promql as q
@@ -79,19 +80,24 @@ def _names(w: str) -> dict[str, str]:
     }
 
 
-def _watched(spec: ClusterSpec, g: Guardian) -> list[str]:
-    """Metric label values of the specialists ``g`` watches, in the spec's order."""
-    by_name = {s.name: s.label_value for s in spec.specialists}
-    return [by_name[name] for name in g.watches]
+def _label_values(spec: ClusterSpec) -> dict[str, str]:
+    """Each specialist's metric label value, by name."""
+    return {s.name: s.label_value for s in spec.specialists}
+
+
+def _watched(values: Mapping[str, str], g: Guardian) -> list[str]:
+    """Metric label values of the specialists ``g`` watches, in the spec's order (``values``: see
+    :func:`_label_values`)."""
+    return [values[name] for name in g.watches]
 
 
 def _any_of(label: str, values: list[str]) -> q.Matcher:
     return q.eq(label, values[0]) if len(values) == 1 else q.regex(label, "|".join(map(regex_literal, values)))
 
 
-def coverage(spec: ClusterSpec, catalog: Catalog, g: Guardian, w: str) -> q.Expr:
+def coverage(values: Mapping[str, str], catalog: Catalog, g: Guardian, w: str) -> q.Expr:
     """Share of the watched specialists' requests that ``g`` evaluated, labelled by guardian_type."""
-    watched = _watched(spec, g)
+    watched = _watched(values, g)
     evaluations = q.series(catalog, "guardian_evaluations_total", q.eq(G, g.label_value), _any_of(SID, watched))
     requests = q.series(catalog, "specialist_requests_total", _any_of("specialist_type", watched))
     # One denominator series for the guardian's one numerator series: match on nothing, keep its label.
@@ -118,31 +124,46 @@ def _records(spec: ClusterSpec, catalog: Catalog, w: str) -> tuple[RecordDef, ..
     accuracy = q.min_by(q.value(s("guardian_prediction_accuracy")), G, "prediction_type")
     out.append(RecordDef(names["accuracy"], accuracy))
     # The label repeats what the expression yields; as a rule label it also tells the rules apart.
-    out += [RecordDef(names["coverage"], coverage(spec, catalog, g, w), {G: g.label_value}) for g in spec.guardians]
+    values = _label_values(spec)
+    out += [RecordDef(names["coverage"], coverage(values, catalog, g, w), {G: g.label_value}) for g in spec.guardians]
     return tuple(out)
 
 
 def build(spec: ClusterSpec, catalog: Catalog) -> Domain:
     w = rate_window(spec)
     records = _records(spec, catalog, w)
-    alerts = tuple(a for g in spec.guardians for a in _Alerts(spec, catalog, g, w, records).all())
+    fleet = _Fleet(spec, catalog, w, records)
+    alerts = tuple(a for g in spec.guardians for a in _Alerts(fleet, g).all())
     return Domain(NAME, records, alerts, _fixture(spec, catalog, w))
+
+
+class _Fleet:
+    """What the alerts of every guardian look up: computed once, not once per guardian."""
+
+    def __init__(self, spec: ClusterSpec, catalog: Catalog, w: str, records: tuple[RecordDef, ...]) -> None:
+        self.spec, self.catalog, self.w = spec, catalog, w
+        self.records = {r.name: r.expr for r in records}
+        self.values = _label_values(spec)
+        # The guardians watching each specialist, in spec order.
+        self.watchers: dict[str, list[Guardian]] = {}
+        for g in spec.guardians:
+            for name in dict.fromkeys(g.watches):
+                self.watchers.setdefault(name, []).append(g)
 
 
 class _Alerts:
     """The alerts of one guardian."""
 
-    def __init__(
-        self, spec: ClusterSpec, catalog: Catalog, g: Guardian, w: str, records: tuple[RecordDef, ...]
-    ) -> None:
-        self.spec, self.catalog, self.g, self.w = spec, catalog, g, w
+    def __init__(self, fleet: _Fleet, g: Guardian) -> None:
+        self.fleet, self.g = fleet, g
+        self.spec, self.catalog, self.w = fleet.spec, fleet.catalog, fleet.w
         self.label = g.label_value
-        self.records = {r.name: r.expr for r in records}
-        self.names = _names(w)
-        self.lookback = minutes_of(w)
+        self.records = fleet.records
+        self.names = _names(self.w)
+        self.lookback = minutes_of(self.w)
         self.owner = Owner(
             {LABEL_GUARDIAN: g.name, LABEL_TEAM: g.team, LABEL_COMPONENT: "guardian"},
-            dashboard_url(spec, "guardians", {"guardian": self.label}),
+            dashboard_url(self.spec, "guardians", {"guardian": self.label}),
             tuple(g.alert_overrides),
         )
 
@@ -151,9 +172,8 @@ class _Alerts:
         return q.recorded(name, self.records[name], q.eq(G, self.label), *matchers)
 
     def all(self) -> list[AlertDef]:
-        out = [
-            a for s in self.spec.specialists if s.name in self.g.watches for a in self.missing(s.name, s.label_value)
-        ]
+        watches = set(self.g.watches)
+        out = [a for s in self.spec.specialists if s.name in watches for a in self.missing(s.name, s.label_value)]
         return [*out, *self.latency(), *self.false_positives(), *self.accuracy(), *self.coverage()]
 
     def missing(self, name: str, specialist: str) -> list[AlertDef]:
@@ -188,7 +208,7 @@ class _Alerts:
             f"{name} over the last {self.w}."
         )
         # The other guardians watching this specialist keep evaluating it.
-        others = [x.label_value for x in self.spec.guardians if x.name != self.g.name and name in x.watches]
+        others = [x.label_value for x in self.fleet.watchers[name] if x.name != self.g.name]
 
         def background(m: int) -> tuple[InputSeries, ...]:
             return tuple(
@@ -256,7 +276,7 @@ class _Alerts:
 
     def coverage(self) -> list[AlertDef]:
         t = self.g.thresholds.evaluation_coverage_min_percent / 100
-        watched = _watched(self.spec, self.g)
+        watched = _watched(self.fleet.values, self.g)
 
         def inputs(v: Decimal) -> SeriesFn:
             def make(m: int) -> tuple[InputSeries, ...]:
@@ -297,13 +317,14 @@ def _fixture(spec: ClusterSpec, catalog: Catalog, w: str) -> RecordsFixture:
     marks = dict(zip(QUANTILES, exact_quantile_indexes(duration.buckets)[-len(QUANTILES) :], strict=True))
     shape = quantile_shape(duration.buckets, marks)
     rates = {s.label_value: fixture_rate(i) for i, s in enumerate(spec.specialists)}
+    values = _label_values(spec)
     issues, false_positive, accuracy = Decimal("0.25"), Decimal("0.0625"), Decimal("0.875")
 
     def inputs(m: int) -> tuple[InputSeries, ...]:
         out = list(requests_fixture(spec, m))
         for j, g in enumerate(spec.guardians):
             c = coverage_fixture(j)
-            for specialist in _watched(spec, g):
+            for specialist in _watched(values, g):
                 pair = {G: g.label_value, SID: specialist}
                 out.append(counter("guardian_evaluations_total", {**pair, **EVALUATION}, rates[specialist] * c, m))
                 out.append(counter("guardian_issues_detected_total", {**pair, **ISSUE}, issues, m))
@@ -315,7 +336,7 @@ def _fixture(spec: ClusterSpec, catalog: Catalog, w: str) -> RecordsFixture:
     expected: list[ExpectedRecord] = []
     for j, g in enumerate(spec.guardians):
         c, base = coverage_fixture(j), {G: g.label_value}
-        watched = _watched(spec, g)
+        watched = _watched(values, g)
         for specialist in watched:
             pair = {**base, SID: specialist}
             expected += [
