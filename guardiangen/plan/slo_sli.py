@@ -92,10 +92,12 @@ def _events(e: Expr) -> Expr:
 
 def _specialist_slos(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
     for s in spec.specialists:
-        if s.slos.availability is not None:
-            yield _availability(s, s.slos.availability, catalog)
-        if s.slos.latency is not None:
-            yield _latency(s, s.slos.latency, catalog)
+        if s.slos.availability is not None or s.slos.latency is not None:
+            requests = _requests(s, catalog)  # both SLIs count all requests the same way
+            if s.slos.availability is not None:
+                yield _availability(s, s.slos.availability, catalog, requests)
+            if s.slos.latency is not None:
+                yield _latency(s, s.slos.latency, requests)
         if s.slos.quality is not None:
             yield _quality(s, s.slos.quality, catalog)
 
@@ -107,9 +109,11 @@ def _requests(s: Specialist, catalog: Catalog) -> tuple[q.Series, Expr, str]:
     return duration, _events(q.observation_rate(duration, RATE)), count
 
 
-def _availability(s: Specialist, common: AvailabilitySlo, catalog: Catalog) -> SloDef:
+def _availability(
+    s: Specialist, common: AvailabilitySlo, catalog: Catalog, all_requests: tuple[q.Series, Expr, str]
+) -> SloDef:
     v = s.label_value
-    _, requests, count = _requests(s, catalog)
+    _, requests, count = all_requests
     failed = q.series(catalog, "specialist_requests_total", q.eq("specialist_type", v), q.eq("status", "error"))
     req = "specialist_requests_total"
 
@@ -126,8 +130,8 @@ def _availability(s: Specialist, common: AvailabilitySlo, catalog: Catalog) -> S
     return _specialist(s, "availability", common, bad, requests, "of requests failed", inputs)
 
 
-def _latency(s: Specialist, common: LatencySlo, catalog: Catalog) -> SloDef:
-    duration, requests, count = _requests(s, catalog)
+def _latency(s: Specialist, common: LatencySlo, all_requests: tuple[q.Series, Expr, str]) -> SloDef:
+    duration, requests, count = all_requests
     bound = common.threshold_seconds
     slow = _events(q.sub(requests, q.bucket_rate(duration, bound, RATE)))
     bucket = "specialist_request_duration_seconds_bucket"

@@ -5,6 +5,7 @@ Everything user-controlled that reaches an expression passes through one of thes
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -132,6 +133,7 @@ def normalized_le(value: float) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1024, typed=True)  # a catalog has few bucket bounds; rules match them per owner
 def le_pattern(value: float) -> str:
     """A regex matching every spelling of bucket bound ``value`` that a scrape can store.
 
