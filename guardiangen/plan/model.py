@@ -105,6 +105,9 @@ class UnitTestFile:
     # Group names in evaluation order. Without it promtool evaluates groups in random order, so a
     # group reading another group's output sees this or the previous evaluation, at random.
     group_eval_order: tuple[str, ...] = ()
+    # Rules files (without extension) that are this test's rules with other owners' names in them:
+    # the test stands for them too (see guardiangen.plan.shapes).
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,23 @@ guardian's ``alert_overrides`` can disable an alert or change its severity and `
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 
 from guardiangen.catalog import Catalog
-from guardiangen.plan import testgen
+from guardiangen.plan import shapes, testgen
 from guardiangen.plan.links import runbook_url
-from guardiangen.plan.model import LABEL_COMPONENT, LABEL_SEVERITY, LABEL_TEAM, Rule, RuleGroup, RulesPlan, UnitTestFile
+from guardiangen.plan.model import (
+    LABEL_COMPONENT,
+    LABEL_GUARDIAN,
+    LABEL_SEVERITY,
+    LABEL_TEAM,
+    Rule,
+    RuleGroup,
+    RulesPlan,
+    UnitTestFile,
+)
 from guardiangen.plan.rules_core import CHUNK_OWNERS, AlertDef, Domain, sorted_labels
 from guardiangen.spec.models import ClusterSpec
 
@@ -76,7 +87,13 @@ def chunks(
 ) -> tuple[list[tuple[AlertDef, Rule]], list[list[tuple[AlertDef, Rule]]]]:
     """(fleet-wide alerts, per-owner alerts in chunks of at most :data:`CHUNK_OWNERS` owners, in
     the owners' spec order); no chunks when the domain has no more owners than that. Owners are
-    counted before overrides, so a chunk's members match :func:`~.rules_core.same_chunk`."""
+    counted before overrides, so a chunk's members match :func:`~.rules_core.same_chunk`.
+
+    A guardian's alerts about each watched specialist (owners ``guardian`` + ``specialist``) stay in
+    one chunk when they fit: a chunk then holds whole guardians, so its rules and the records they
+    read about those guardians are the same in every chunk of guardians alike, which lets one test
+    stand for them all (:mod:`guardiangen.plan.shapes`). A guardian with more owners than fit in a
+    chunk starts chunks of its own."""
     owners: dict[tuple[tuple[str, str], ...], list[tuple[AlertDef, Rule]]] = {}
     for d in domain.alerts:
         if key := owner_key(d):
@@ -87,10 +104,18 @@ def chunks(
         (owners[key] if key else fleet).append(pair)
     if len(owners) <= CHUNK_OWNERS:
         return alerts, []
-    groups = list(owners.values())
-    return fleet, [
-        [pair for owner in groups[i : i + CHUNK_OWNERS] for pair in owner] for i in range(0, len(groups), CHUNK_OWNERS)
-    ]
+    units: dict[object, list[list[tuple[AlertDef, Rule]]]] = {}
+    for key, pairs in owners.items():
+        units.setdefault(dict(key).get(LABEL_GUARDIAN, key), []).append(pairs)
+    parts: list[list[list[tuple[AlertDef, Rule]]]] = []
+    for unit in units.values():
+        for i in range(0, len(unit), CHUNK_OWNERS):
+            piece = unit[i : i + CHUNK_OWNERS]
+            if i == 0 and parts and len(parts[-1]) + len(piece) <= CHUNK_OWNERS:
+                parts[-1] += piece
+            else:
+                parts.append(list(piece))
+    return fleet, [[pair for owner in part for pair in owner] for part in parts]
 
 
 def build(spec: ClusterSpec, catalog: Catalog) -> RulesPlan:
@@ -110,18 +135,87 @@ def build(spec: ClusterSpec, catalog: Catalog) -> RulesPlan:
     interval = str(spec.defaults.rule_evaluation_interval)  # plain text for the serializers
     groups: list[RuleGroup] = []
     tests: list[UnitTestFile] = []
+    loaded: dict[str, tuple[Rule, ...]] = {}  # rules of each domain group, by file
     for domain in domains(spec, catalog):
         records = [Rule(expr=r.expr.text, record=r.name, labels=sorted_labels(r.labels)) for r in domain.records]
         alerts = [(d, rule) for d in domain.alerts if (rule := alert_rule(spec, d)) is not None]
         fleet, parts = chunks(domain, alerts)
         rules = (*records, *(rule for _, rule in fleet))
+        loaded[domain.name] = rules
         groups.append(RuleGroup(name=domain.name, rules=rules, interval=interval, file=domain.name))
         rule_files = (*domain.needs, domain.name)
         tests += testgen.build(domain, fleet, evaluation_interval=interval, rule_files=rule_files)
-        for i, part in enumerate(parts, start=1):
-            name = f"{domain.name}-{i:03d}"
+        names = [f"{domain.name}-{i:03d}" for i in range(1, len(parts) + 1)]
+        for name, part in zip(names, parts, strict=True):
             groups.append(RuleGroup(name=name, rules=tuple(r for _, r in part), interval=interval, file=name))
-            chunk = replace(domain, name=name, fixture=None)
-            files = (*rule_files, name)
-            tests += testgen.build(chunk, part, evaluation_interval=interval, rule_files=files, order=files)
+        # A chunk's test also loads the domain group (and the groups it needs): the rules there that
+        # name the chunk's owners are part of what its test depends on.
+        owners = {v for part in parts for d, _ in part for _, v in owner_key(d)}
+        shared = Mentions(tuple(r for f in rule_files for r in loaded[f]), owners)
+        for i, others in shapes.representatives(range(len(parts)), shared.chunk_shapes(parts)):
+            chunk = replace(domain, name=names[i], fixture=None)
+            files = (*rule_files, names[i])
+            built = testgen.build(chunk, parts[i], evaluation_interval=interval, rule_files=files, order=files)
+            tests += [replace(t, covers=tuple(names[j] for j in others)) for t in built]
     return RulesPlan(groups=tuple(groups), tests=tuple(tests))
+
+
+_DELIMITERS = re.compile(r"[\s\"'{}(),=~!|\[\]<>+*/^%@;`\\]+")
+
+
+def _tokens(rule: Rule) -> set[str]:
+    return set(_DELIMITERS.split(repr(rule)))
+
+
+class Mentions:
+    """The rules a chunk's test loads besides the chunk's own, indexed for :meth:`chunk_shape`."""
+
+    def __init__(self, rules: tuple[Rule, ...], owners: set[str]) -> None:
+        self.rules = rules
+        self.owners = owners  # the names of every owner of the domain
+        self.tokens = [_tokens(r) for r in rules]
+        self.by_name: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            self.by_name.setdefault(rule.name, []).append(i)
+
+    def read_by(self, rules: list[Rule]) -> list[int]:
+        """The loaded rules whose results ``rules`` can see: the records they read (and the
+        records those read), and alerts of the same names (promtool checks alerts by name)."""
+        seen: set[int] = {i for r in rules if r.alert for i in self.by_name.get(r.alert, ())}
+        frontier = [t for r in rules for t in _tokens(r)]
+        while frontier:
+            new = {i for t in frontier for i in self.by_name.get(t, ()) if i not in seen}
+            seen |= new
+            frontier = [t for i in new for t in self.tokens[i]]
+        return sorted(seen)
+
+    def chunk_shapes(self, parts: list[list[tuple[AlertDef, Rule]]]) -> Callable[[int], Hashable]:
+        """:meth:`chunk_shape` of ``parts[i]``, as a function of ``i``."""
+        return lambda i: self.chunk_shape(parts[i])
+
+    def chunk_shape(self, part: list[tuple[AlertDef, Rule]]) -> Hashable:
+        """What a chunk's test depends on, with its owners' names as positions (see
+        :mod:`guardiangen.plan.shapes`): its rules, its alerts' scenarios (their input series are
+        made from the same definitions) and the loaded rules its alerts can see that name its
+        owners. A loaded rule that names other owners too, or a name the token index cannot see
+        whole, makes it a shape of its own."""
+        names = list(dict.fromkeys(v for d, _ in part for _, v in owner_key(d)))
+        rules = [r for _, r in part]
+        seen = self.read_by(rules)
+        own, others = set(names), self.owners - set(names)
+        if any(_DELIMITERS.search(n) for n in names):
+            return ("unique", id(part))
+        # Loaded rules naming no owner of this chunk are the same for every chunk; one naming
+        # owners of this chunk and of others too would not be renamed consistently.
+        seen = [i for i in seen if self.tokens[i] & own]
+        if any(self.tokens[i] & others for i in seen):
+            return ("unique", id(part))
+        scenarios = [
+            (
+                d.lookback_minutes,
+                d.background is None,
+                [(s.name, s.value, s.result_labels, s.exact) for s in d.scenarios],
+            )
+            for d, _ in part
+        ]
+        return shapes.shape_key((rules, scenarios, [self.rules[i] for i in seen]), names)

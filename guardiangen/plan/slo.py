@@ -3,18 +3,21 @@
 Per SLO (modules in reading order): :mod:`.slo_sli` decides the bad and total events,
 :mod:`.slo_math` holds the window/tier table and exact factor arithmetic, :mod:`.slo_rules`
 writes two rule groups into one rules file per SLO, and :mod:`.slo_tests` generates a promtool
-test file whose expectations come from an independent model of the rules. This module puts them
-together and fills the :class:`SloPlan` the dashboards are built from.
+test file whose expectations come from an independent model of the rules, once per shape of SLO
+(:mod:`.shapes`: SLOs whose rules and test inputs differ only by their names share it). This module
+puts them together and fills the :class:`SloPlan` the dashboards are built from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+
 from guardiangen.catalog import Catalog
+from guardiangen.plan import shapes, slo_rules, slo_tests
 from guardiangen.plan import slo_math as sm
-from guardiangen.plan import slo_rules, slo_tests
 from guardiangen.plan.model import LABEL_SLO, RulesPlan, SloPlan, SloWindowSeries
 from guardiangen.plan.slo_rules import SloRules
-from guardiangen.plan.slo_sli import collect
+from guardiangen.plan.slo_sli import SloDef, collect
 from guardiangen.spec.models import ClusterSpec
 
 
@@ -22,8 +25,34 @@ def build(spec: ClusterSpec, catalog: Catalog) -> tuple[tuple[SloPlan, ...], Rul
     """The SLOs (sorted by id) and their rules and tests."""
     planned = [slo_rules.build(spec, d) for d in collect(spec, catalog)]
     groups = tuple(g for r in planned for g in r.groups)
-    tests = tuple(slo_tests.build(r) for r in planned)
+    names = _names(spec)
+
+    def shape(r: SloRules) -> Hashable:
+        """What an SLO's test depends on, with its names as positions: its rules and the counters
+        its test inputs are made of (both spellings of ``le``)."""
+        parts = (r.groups, r.budget, r.period, r.d.counters(False), r.d.counters(True))
+        return shapes.shape_key(parts, names(r.d))
+
+    tests = tuple(
+        slo_tests.build(r, covers=tuple(slo_rules.rules_file(o.d) for o in others))
+        for r, others in shapes.representatives(planned, shape)
+    )
     return tuple(slo_plan(r) for r in planned), RulesPlan(groups=groups, tests=tests)
+
+
+def _names(spec: ClusterSpec) -> Callable[[SloDef], tuple[str, ...]]:
+    """The names in an SLO's rules that tell it from another SLO of the same shape: its id, its
+    owner's name and label value and, for a guardian, the label values of the watched specialists."""
+    specialists = {s.name: s for s in spec.specialists}
+    guardians = {g.name: g for g in spec.guardians}
+
+    def names(d: SloDef) -> tuple[str, ...]:
+        if d.owner_kind == "guardian":
+            g = guardians[d.owner]
+            return (d.id, d.owner, g.label_value, *sorted({specialists[w].label_value for w in g.watches}))
+        return (d.id, d.owner, specialists[d.owner].label_value)
+
+    return names
 
 
 def slo_plan(r: SloRules) -> SloPlan:

@@ -41,13 +41,16 @@ from guardiangen.spec.types import format_duration_ms
 HEALTHY = 360  # minutes of healthy traffic before a step: all of it fits in the 1d and 3d windows
 
 
-def build(r: SloRules) -> UnitTestFile:
-    """The promtool test file of one SLO; loads only that SLO's rules file."""
+def build(r: SloRules, covers: tuple[str, ...] = ()) -> UnitTestFile:
+    """The promtool test file of one SLO; loads only that SLO's rules file. ``covers``: the rules
+    files of the SLOs of the same shape, which this test stands for (see :mod:`.shapes`)."""
     cases = [case for s in scenarios(r) if (case := _case(r, s)) is not None]
     cases += [c for c in (si.missing_bad_case(r), si.coverage_case(r)) if c is not None]
     # Short group first, as the model assumes: the long group reads what the short one just recorded.
     order = tuple(g.name for g in r.groups)
-    return UnitTestFile(rules_file(r.d), (rules_file(r.d),), f"{so.STEP}m", tuple(cases), group_eval_order=order)
+    return UnitTestFile(
+        rules_file(r.d), (rules_file(r.d),), f"{so.STEP}m", tuple(cases), group_eval_order=order, covers=covers
+    )
 
 
 def _pick(preferred: Fraction, lo: Fraction, hi: Fraction | None, fallback: Fraction) -> Fraction:

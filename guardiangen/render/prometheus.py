@@ -22,8 +22,21 @@ def render(ctx: RenderContext) -> dict[str, str]:
     for name, groups in sorted(by_file.items()):
         files[f"{RULES_DIR}/{name}.yml"] = dump({"groups": [group_dict(g, version) for g in groups]})
     for test in ctx.plan.rules.tests:
-        files[f"{TESTS_DIR}/{test.name}.yml"] = dump(test_dict(test))
+        files[f"{TESTS_DIR}/{test.name}.yml"] = covers_comment(test) + dump(test_dict(test))
     return files
+
+
+def covers_comment(test: UnitTestFile) -> str:
+    """A comment naming the rules files a test stands for (same rules, other names; promtool
+    refuses unknown keys, so it cannot be data)."""
+    if not test.covers:
+        return ""
+    lines = [
+        f"# These tests also stand for the {len(test.covers)} rules files below: their rules are the rules",
+        "# tested here with other owners' names in them (checked when rendering; see guardiangen.plan.shapes).",
+        *(f"#   ../rules/{name}.yml" for name in test.covers),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def group_dict(group: RuleGroup, prometheus_version: str) -> dict[str, Any]:
