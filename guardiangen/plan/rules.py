@@ -164,7 +164,7 @@ _DELIMITERS = re.compile(r"[\s\"'{}(),=~!|\[\]<>+*/^%@;`\\]+")
 
 
 def _tokens(rule: Rule) -> set[str]:
-    return set(_DELIMITERS.split(repr(rule)))
+    return set(_DELIMITERS.split(repr(shapes.rule_fields(rule))))
 
 
 class Mentions:
@@ -218,4 +218,5 @@ class Mentions:
             )
             for d, _ in part
         ]
-        return shapes.shape_key((rules, scenarios, [self.rules[i] for i in seen]), names)
+        loaded = [shapes.rule_fields(self.rules[i]) for i in seen]
+        return shapes.shape_key(([shapes.rule_fields(r) for r in rules], scenarios, loaded), names)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
+from guardiangen.plan.model import Rule, RuleGroup
+
 T = TypeVar("T")
 
 _MARK = "\x00"
@@ -38,6 +40,15 @@ def shape_key(parts: Iterable[object], names: Sequence[str]) -> Hashable:
     for i, name in sorted(enumerate(names), key=lambda p: (-len(p[1]), p[0])):
         text = text.replace(name, _placeholder(i))
     return text
+
+
+def rule_fields(rule: Rule) -> tuple[object, ...]:
+    """A rule as a plain tuple: its ``repr`` says the same as the dataclass's, many times faster."""
+    return (rule.expr, rule.record, rule.alert, rule.for_, rule.keep_firing_for, rule.labels, rule.annotations)
+
+
+def group_fields(group: RuleGroup) -> tuple[object, ...]:
+    return (group.name, group.interval, group.limit, group.labels, group.file, [rule_fields(r) for r in group.rules])
 
 
 def _placeholder(i: int) -> str:

@@ -30,7 +30,9 @@ def build(spec: ClusterSpec, catalog: Catalog) -> tuple[tuple[SloPlan, ...], Rul
     def shape(r: SloRules) -> Hashable:
         """What an SLO's test depends on, with its names as positions: its rules and the counters
         its test inputs are made of (both spellings of ``le``)."""
-        parts = (r.groups, r.budget, r.period, r.d.counters(False), r.d.counters(True))
+        groups = [shapes.group_fields(g) for g in r.groups]
+        counters = [(c.series, c.role) for go_le in (False, True) for c in r.d.counters(go_le)]
+        parts = (groups, r.budget, r.period, counters)
         return shapes.shape_key(parts, names(r.d))
 
     tests = tuple(
