@@ -22,10 +22,16 @@ What it does, in order of the model:
 * variables: drops ``useTags``, ``tagsQuery``, ``tagValuesQuery``, ``auto*`` outside interval
   variables, an unset ``current`` and the ``tags`` inside ``current``;
 * everywhere: ``null`` values, except a threshold step's ``value`` (``null`` is the base step).
+
+The input may also be grafanalib's ``to_json_data()`` output as is, still holding grafanalib objects
+and tuples: it is read as if it had been round-tripped through JSON with grafanalib's
+``DashboardEncoder`` (an object with ``to_json_data`` is replaced by what that returns), without
+paying for the round trip.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,13 +62,52 @@ def sanitize(dashboard: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_PLAIN = frozenset({str, int, float, bool})
+_STR = frozenset({str})
+
+
 def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    """``value`` as fresh JSON data without nulls (see the module docstring for what it accepts)."""
+    kind = type(value)
+    if kind is dict:
+        if not _STR.issuperset(map(type, value)):
+            return _drop_nulls(_json_round_trip(value))  # JSON turns the keys into strings
+        if _PLAIN.issuperset(map(type, value.values())):
+            return dict(value)  # no null, nothing nested
         is_step = "color" in value and "value" in value  # {"color": "green", "value": null} is the base step
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None or (is_step and k == "value")}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value if v is not None]
-    return value
+        out = {}
+        for k, v in value.items():
+            if type(v) not in _PLAIN and v is not None:
+                v = _drop_nulls(v)
+            if v is not None or (is_step and k == "value"):
+                out[k] = v
+        return out
+    if kind is list or kind is tuple:
+        if _PLAIN.issuperset(map(type, value)):
+            return list(value)
+        items = [v if type(v) in _PLAIN or v is None else _drop_nulls(v) for v in value]
+        return [v for v in items if v is not None]
+    if kind in _PLAIN or value is None:
+        return value
+    to_json_data = getattr(value, "to_json_data", None)
+    if to_json_data:
+        return _drop_nulls(to_json_data())
+    if isinstance(value, Mapping):
+        return _drop_nulls(dict(value))
+    return _drop_nulls(_json_round_trip(value))
+
+
+def _json_round_trip(value: Any) -> Any:
+    """What JSON makes of ``value`` (subclasses of the JSON types, non-string keys; others raise)."""
+    return json.loads(json.dumps(value, default=_to_json_data))
+
+
+def _to_json_data(value: Any) -> Any:
+    """grafanalib's ``DashboardEncoder.default``: an object with ``to_json_data`` is written as its result."""
+    to_json_data = getattr(value, "to_json_data", None)
+    if to_json_data:
+        return to_json_data()
+    return json.JSONEncoder().default(value)
 
 
 def _panel(panel: dict[str, Any]) -> dict[str, Any]:
