@@ -51,23 +51,25 @@ def render(
 
     The plain files are always there; ``profile`` (default: the spec's ``output.profile``) adds its envelope.
     """
+    from guardiangen.gcpause import gc_paused
     from guardiangen.plan import build_plan, catalog_for
     from guardiangen.render import RenderContext, render_all
     from guardiangen.render.profiles.content import stamp_cluster_label
     from guardiangen.templates import templates_dir
     from guardiangen.write import canonical
 
-    catalog = catalog_for(spec)
-    # The cluster label is rule content: stamped on the plan, it reaches every target and profile alike.
-    plan = stamp_cluster_label(build_plan(spec, catalog), spec, catalog)
-    ctx = RenderContext(
-        spec=spec,
-        catalog=catalog,
-        plan=plan,
-        templates=templates_dir(templates),
-        profile=profile or spec.output.profile,
-    )
-    return canonical(render_all(ctx), spec_name)
+    with gc_paused():
+        catalog = catalog_for(spec)
+        # The cluster label is rule content: stamped on the plan, it reaches every target and profile alike.
+        plan = stamp_cluster_label(build_plan(spec, catalog), spec, catalog)
+        ctx = RenderContext(
+            spec=spec,
+            catalog=catalog,
+            plan=plan,
+            templates=templates_dir(templates),
+            profile=profile or spec.output.profile,
+        )
+        return canonical(render_all(ctx), spec_name)
 
 
 def spec_display_name(spec_path: str) -> str:
