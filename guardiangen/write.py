@@ -11,14 +11,17 @@ import ctypes
 import ctypes.util
 import difflib
 import errno
+import functools
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from guardiangen.diagnostics import Diagnostic, error
 
@@ -32,8 +35,11 @@ class WriteError(Exception):
 
 def header_for(relpath: str, spec_name: str) -> str:
     """The 'generated, do not edit' banner in the file's own comment syntax ('' where none exists)."""
+    return _header(PurePosixPath(relpath).suffix, spec_name)
+
+
+def _header(suffix: str, spec_name: str) -> str:
     text = _HEADER.format(spec=spec_name)
-    suffix = PurePosixPath(relpath).suffix
     if suffix in (".yml", ".yaml", ".conf", ".sh", ".hcl"):
         return f"# {text}\n"
     if suffix == ".tmpl":
@@ -46,25 +52,31 @@ def header_for(relpath: str, spec_name: str) -> str:
 def canonical(files: Mapping[str, str | bytes], spec_name: str) -> dict[str, bytes]:
     """UTF-8, LF line ends, one final newline, the header; plus the manifest. Sorted by path."""
     out: dict[str, bytes] = {}
+    hashes: dict[str, str] = {}
+    headers: dict[str, str] = {}
     for relpath in sorted(files):
-        _check_relpath(relpath)
+        suffix = _check_relpath(relpath).suffix
+        header = headers.get(suffix)
+        if header is None:
+            header = headers[suffix] = _header(suffix, spec_name)
         content = files[relpath]
         text = content.decode("utf-8") if isinstance(content, bytes) else content
-        text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") + "\n"
-        out[relpath] = (header_for(relpath, spec_name) + text).encode("utf-8")
-    manifest = {
-        "generator": "guardiangen",
-        "spec": spec_name,
-        "files": {p: hashlib.sha256(b).hexdigest() for p, b in out.items()},
-    }
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not text.endswith("\n") or text.endswith("\n\n"):  # else already one final newline: no copy
+            text = text.rstrip("\n") + "\n"
+        data = out[relpath] = (header + text).encode("utf-8")
+        hashes[relpath] = hashlib.sha256(data).hexdigest()
+    manifest = {"generator": "guardiangen", "spec": spec_name, "files": hashes}
     out[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     return out
 
 
-def _check_relpath(relpath: str) -> None:
+def _check_relpath(relpath: str) -> PurePosixPath:
     p = PurePosixPath(relpath)
     if p.is_absolute() or ".." in p.parts or not p.parts or relpath != str(p) or relpath == MANIFEST:
         raise ValueError(f"renderer produced an invalid output path: {relpath!r}")
+    return p
 
 
 def read_manifest(out_dir: Path) -> set[str]:
@@ -100,14 +112,7 @@ def write_tree(out_dir: Path, files: Mapping[str, bytes]) -> None:
         previous = read_manifest(out_dir) if out_dir.is_dir() else set()
         if out_dir.is_dir():
             _carry_foreign(out_dir, stage, previous | set(files))
-        for relpath, content in files.items():
-            target = stage / relpath
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(target, 0o644)
+        _write_files(stage, files)
         os.chmod(stage, 0o755)
         _fsync_dir(stage)
         _swap_in(stage, out_dir)
@@ -117,6 +122,75 @@ def write_tree(out_dir: Path, files: Mapping[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+
+
+# Files whose data is being written back while later files are created; each is fsynced (and
+# closed) once this many newer ones are in flight, so its data is usually on disk by then and the
+# fsync finds the journal already committed by an earlier one: about one commit per window, not
+# one per file. Bounded so that a large tree never holds more than this many descriptors.
+_FSYNC_WINDOW = 128
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_files(stage: Path, files: Mapping[str, bytes]) -> None:
+    """Every file under ``stage`` with mode 0644, each fsynced before this returns.
+
+    The fsyncs run on one helper thread (fsync releases the GIL) while later files are created.
+    """
+    root = os.fspath(stage)
+    made = {""}
+    in_flight: deque[int] = deque()
+    start_writeback = _writeback_starter()
+    synced: list[Future[None]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardiangen-fsync") as syncer:
+        try:
+            for relpath, content in files.items():
+                folder = relpath.rpartition("/")[0]
+                if folder not in made:
+                    os.makedirs(f"{root}/{folder}", exist_ok=True)
+                    made.add(folder)
+                fd = os.open(f"{root}/{relpath}", _OPEN_FLAGS, 0o644)
+                in_flight.append(fd)
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fchmod(fd, 0o644)  # whatever the umask
+                start_writeback(fd)
+                if len(in_flight) > _FSYNC_WINDOW:
+                    synced.append(syncer.submit(_fsync_close, in_flight.popleft()))
+            while in_flight:
+                synced.append(syncer.submit(_fsync_close, in_flight.popleft()))
+        finally:
+            for fd in in_flight:
+                os.close(fd)
+    for done in synced:
+        done.result()  # the first failed fsync, if any
+
+
+def _fsync_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _writeback_starter() -> Callable[[int], object]:
+    """Linux sync_file_range(SYNC_FILE_RANGE_WRITE): start writing a file's data, without waiting."""
+    libc = _libc()
+    fn = getattr(libc, "sync_file_range", None) if libc is not None else None
+    if fn is None:
+        return lambda fd: None
+    fn.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return lambda fd: fn(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)  # only a hint: errors surface at fsync
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    libc_name = ctypes.util.find_library("c")
+    return ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
 
 
 def _describe_os_error(exc: OSError, out_dir: Path) -> str:
@@ -132,16 +206,22 @@ def _describe_os_error(exc: OSError, out_dir: Path) -> str:
 
 
 def _carry_foreign(out_dir: Path, stage: Path, ours: set[str]) -> None:
-    for root, dirs, names in os.walk(out_dir):
-        rel_root = Path(root).relative_to(out_dir)
+    root, dest = os.fspath(out_dir), os.fspath(stage)
+    made = {dest}
+    for folder, dirs, names in os.walk(root):
+        rel_root = os.path.relpath(folder, root)
+        prefix = "" if rel_root == os.curdir else PurePath(rel_root).as_posix() + "/"
         dirs.sort()
         for name in sorted(names):
-            rel = (rel_root / name).as_posix()
+            rel = prefix + name
             if rel in ours or rel == MANIFEST:
                 continue
-            src = Path(root) / name
-            dst = stage / rel
-            dst.parent.mkdir(parents=True, exist_ok=True)
+            src = os.path.join(folder, name)
+            dst = f"{dest}/{rel}"
+            parent = os.path.dirname(dst)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
             try:
                 os.link(src, dst, follow_symlinks=False)
             except OSError:
@@ -163,10 +243,9 @@ _AT_FDCWD = -100
 
 def _renameat2_exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two paths (Linux >= 3.15); False when the call is unavailable."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    libc = _libc()
+    if libc is None:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     fn = getattr(libc, "renameat2", None)
     if fn is None:
         return False
