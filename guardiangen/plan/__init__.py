@@ -18,9 +18,14 @@ def catalog_for(spec: ClusterSpec) -> Catalog:
 
 def build_plan(spec: ClusterSpec, catalog: Catalog) -> Plan:
     """Everything to emit, as plain sorted data: component rules first, then SLO rules."""
+    from guardiangen.parallel import call
     from guardiangen.plan import rules, slo
 
-    component = rules.build(spec, catalog)
-    slos, slo_rules = slo.build(spec, catalog)
+    planned = call(slo.build, spec, catalog)  # in a forked child, beside the component rules, when it can
+    try:
+        component = rules.build(spec, catalog)
+        slos, slo_rules = planned.result()
+    finally:
+        planned.stop()
     merged = RulesPlan(groups=component.groups + slo_rules.groups, tests=component.tests + slo_rules.tests)
     return Plan(rules=merged, slos=slos)

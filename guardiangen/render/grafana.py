@@ -29,4 +29,4 @@ def render(ctx: RenderContext) -> dict[str, str]:
     return files
 
 
-TARGET = Target("grafana", "Grafana dashboards and their provisioning files", render)
+TARGET = Target("grafana", "Grafana dashboards and their provisioning files", render, fork=True)
