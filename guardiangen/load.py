@@ -121,9 +121,39 @@ def _yaml(*, pure: bool) -> Any:
     ruamel.yaml.clib is installed, and ruamel falls back to Python by itself otherwise."""
     from ruamel.yaml import YAML
 
-    yaml = YAML(typ="safe", pure=pure)
+    class _YAML(YAML):
+        def get_constructor_parser(self, stream: Any) -> Any:
+            constructor, parser = super().get_constructor_parser(stream)
+            # libyaml's composer resolves tags on the loader it is part of; ruamel's own, on `resolver`.
+            _memoize_scalar_tags(constructor if hasattr(constructor, "resolve") else self.resolver)
+            return constructor, parser
+
+    yaml = _YAML(typ="safe", pure=pure)
     yaml.allow_duplicate_keys = True  # we report duplicates ourselves, all of them, with positions
     return yaml
+
+
+def _memoize_scalar_tags(resolver: Any) -> None:
+    """Resolve each distinct plain scalar once per document: ruamel re-derives the YAML version and
+    tries its regular expressions for every scalar, half of composing a large spec. The tag of a
+    scalar depends only on its text, how it was written (``implicit``) and the document's YAML
+    version, which is fixed before its first scalar; path resolvers (which we never add) would make
+    it depend on the position, so then nothing is memoized."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    resolve = resolver.resolve
+    tags: dict[tuple[str, Any], Any] = {}
+
+    def memoized(kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode or resolver.yaml_path_resolvers:
+            return resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = tags.get(key)
+        if tag is None:
+            tag = tags[key] = resolve(kind, value, implicit)
+        return tag
+
+    resolver.resolve = memoized
 
 
 def _offset_position(text: str, offset: int) -> tuple[int, int]:
