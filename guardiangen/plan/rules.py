@@ -168,26 +168,44 @@ def _tokens(rule: Rule) -> set[str]:
 
 
 class Mentions:
-    """The rules a chunk's test loads besides the chunk's own, indexed for :meth:`chunk_shape`."""
+    """The rules a chunk's test loads besides the chunk's own, indexed for :meth:`chunk_shape`.
+
+    Linear in the fleet: a chunk looks up the loaded rules that name its owners (a token index),
+    and which rule names its alerts can read (closed over the records once per name)."""
 
     def __init__(self, rules: tuple[Rule, ...], owners: set[str]) -> None:
         self.rules = rules
         self.owners = owners  # the names of every owner of the domain
         self.tokens = [_tokens(r) for r in rules]
         self.by_name: dict[str, list[int]] = {}
+        self.naming: dict[str, list[int]] = {}  # token -> the loaded rules whose text holds it
         for i, rule in enumerate(rules):
             self.by_name.setdefault(rule.name, []).append(i)
+            for token in self.tokens[i]:
+                self.naming.setdefault(token, []).append(i)
+        self._reads: dict[str, frozenset[str]] = {}
 
-    def read_by(self, rules: list[Rule]) -> list[int]:
-        """The loaded rules whose results ``rules`` can see: the records they read (and the
-        records those read), and alerts of the same names (promtool checks alerts by name)."""
-        seen: set[int] = {i for r in rules if r.alert for i in self.by_name.get(r.alert, ())}
-        frontier = [t for r in rules for t in _tokens(r)]
-        while frontier:
-            new = {i for t in frontier for i in self.by_name.get(t, ()) if i not in seen}
-            seen |= new
-            frontier = [t for i in new for t in self.tokens[i]]
-        return sorted(seen)
+    def _names_read(self, name: str) -> frozenset[str]:
+        """The rule names whose results the rules called ``name`` read, that one included."""
+        if name not in self._reads:
+            self._reads[name] = frozenset()  # a cycle ends here
+            out = {name}
+            for i in self.by_name.get(name, ()):
+                for token in self.tokens[i]:
+                    if token in self.by_name and token not in out:
+                        out |= self._names_read(token)
+            self._reads[name] = frozenset(out)
+        return self._reads[name]
+
+    def read_by(self, rules: list[Rule]) -> set[str]:
+        """The names of the loaded rules whose results ``rules`` can see: the records they read
+        (and the records those read), and alerts of the same names (promtool checks alerts by name)."""
+        out: set[str] = set()
+        for rule in rules:
+            for token in {*_tokens(rule), rule.name}:
+                if token in self.by_name:
+                    out |= self._names_read(token)
+        return out
 
     def chunk_shapes(self, parts: list[list[tuple[AlertDef, Rule]]]) -> Callable[[int], Hashable]:
         """:meth:`chunk_shape` of ``parts[i]``, as a function of ``i``."""
@@ -200,15 +218,15 @@ class Mentions:
         owners. A loaded rule that names other owners too, or a name the token index cannot see
         whole, makes it a shape of its own."""
         names = list(dict.fromkeys(v for d, _ in part for _, v in owner_key(d)))
-        rules = [r for _, r in part]
-        seen = self.read_by(rules)
-        own, others = set(names), self.owners - set(names)
         if any(_DELIMITERS.search(n) for n in names):
             return ("unique", id(part))
+        rules = [r for _, r in part]
+        readable = self.read_by(rules)
+        own = set(names)
         # Loaded rules naming no owner of this chunk are the same for every chunk; one naming
         # owners of this chunk and of others too would not be renamed consistently.
-        seen = [i for i in seen if self.tokens[i] & own]
-        if any(self.tokens[i] & others for i in seen):
+        seen = sorted({i for n in names for i in self.naming.get(n, ()) if self.rules[i].name in readable})
+        if any(t in self.owners and t not in own for i in seen for t in self.tokens[i]):
             return ("unique", id(part))
         scenarios = [
             (

@@ -144,6 +144,8 @@ class _Fleet:
         self.spec, self.catalog, self.w = spec, catalog, w
         self.records = {r.name: r.expr for r in records}
         self.values = _label_values(spec)
+        self.specialists = {s.name: s for s in spec.specialists}
+        self.position = {s.name: i for i, s in enumerate(spec.specialists)}
         # The guardians watching each specialist, in spec order.
         self.watchers: dict[str, list[Guardian]] = {}
         for g in spec.guardians:
@@ -172,8 +174,8 @@ class _Alerts:
         return q.recorded(name, self.records[name], q.eq(G, self.label), *matchers)
 
     def all(self) -> list[AlertDef]:
-        watches = set(self.g.watches)
-        out = [a for s in self.spec.specialists if s.name in watches for a in self.missing(s.name, s.label_value)]
+        watched = sorted(set(self.g.watches), key=self.fleet.position.__getitem__)  # in spec order
+        out = [a for name in watched for a in self.missing(name, self.fleet.specialists[name].label_value)]
         return [*out, *self.latency(), *self.false_positives(), *self.accuracy(), *self.coverage()]
 
     def missing(self, name: str, specialist: str) -> list[AlertDef]:
