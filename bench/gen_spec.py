@@ -8,6 +8,7 @@ each per node... scaled so placement always fits), every SLO kind on every speci
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ruamel.yaml import YAML
@@ -89,7 +90,9 @@ def spec(n: int) -> dict[str, object]:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("specialists", type=int, nargs="?", default=10, help="number of specialists (default 10)")
+    n = parser.parse_args().specialists
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.dump(spec(n), sys.stdout)

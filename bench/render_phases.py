@@ -1,0 +1,86 @@
+"""Where a render's time goes: validate, plan, render targets, canonical bytes, write.
+
+    .venv/bin/python bench/render_phases.py [--sizes 1000] [--runs 3]
+
+Runs the pipeline's steps in this process on the spec of `bench/gen_spec.py N`, as `guardiangen
+render` does (garbage collector paused for plan and render, the second CPU used when there is one;
+set GUARDIANGEN_JOBS=1 to compare with a sequential run), writing into a fresh temporary directory,
+and prints the median seconds of each step as a markdown table. Interpreter start-up and imports
+(about 0.2 s) are not included; `bench/render_scale.py` measures whole processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from guardiangen import pipeline  # noqa: E402
+from guardiangen.gcpause import gc_paused  # noqa: E402
+from guardiangen.plan import build_plan, catalog_for  # noqa: E402
+from guardiangen.render import RenderContext, render_all  # noqa: E402
+from guardiangen.render.profiles.content import stamp_cluster_label  # noqa: E402
+from guardiangen.templates import templates_dir  # noqa: E402
+from guardiangen.write import canonical, write_tree  # noqa: E402
+
+STEPS = ("validate", "plan", "render", "canonical", "write")
+
+
+def one_run(spec: Path, out: Path) -> dict[str, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    result = pipeline.validate(str(spec))
+    assert result.spec is not None, [d.format_text() for d in result.diagnostics]
+    times["validate"] = time.perf_counter() - start
+    with gc_paused():
+        start = time.perf_counter()
+        catalog = catalog_for(result.spec)
+        plan = stamp_cluster_label(build_plan(result.spec, catalog), result.spec, catalog)
+        times["plan"] = time.perf_counter() - start
+        start = time.perf_counter()
+        ctx = RenderContext(result.spec, catalog, plan, templates_dir(None), result.spec.output.profile)
+        files = render_all(ctx)
+        times["render"] = time.perf_counter() - start
+        start = time.perf_counter()
+        data = canonical(files, spec.name)
+        times["canonical"] = time.perf_counter() - start
+    start = time.perf_counter()
+    write_tree(out, data)
+    times["write"] = time.perf_counter() - start
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="gg-phases-") as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            spec = Path(tmp) / f"cluster-{n}.yaml"
+            with spec.open("w", encoding="utf-8") as f:
+                subprocess.run([sys.executable, str(HERE / "gen_spec.py"), str(n)], stdout=f, check=True)
+            runs = [one_run(spec, Path(tmp) / f"out-{n}") for _ in range(args.runs)]
+            medians = {step: statistics.median(r[step] for r in runs) for step in STEPS}
+            rows.append((n, medians, statistics.median(sum(r.values()) for r in runs)))
+    jobs = os.environ.get("GUARDIANGEN_JOBS", "")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, GUARDIANGEN_JOBS={jobs or 'unset'}\n")
+    print("| specialists | " + " | ".join(STEPS) + " | total |")
+    print("|---:|" + "---:|" * (len(STEPS) + 1))
+    for n, medians, total in rows:
+        print(f"| {n:,} | " + " | ".join(f"{medians[s]:.2f} s" for s in STEPS) + f" | {total:.2f} s |")
+
+
+if __name__ == "__main__":
+    main()
