@@ -2,8 +2,9 @@
 
 Identity (uid, title) comes from :mod:`guardiangen.plan.links`, so alert annotations link to
 exactly these dashboards. Panel ids are assigned here in reading order and ``gridPos`` by
-:mod:`.layout`; the grafanalib object's data is read the way grafanalib's own encoder writes it and
-cleaned by :mod:`.sanitize`, and :func:`dump` writes it as text (:mod:`.jsontext`).
+:mod:`.layout`; the grafanalib objects' data is read the way grafanalib's own encoder writes it and
+cleaned by :mod:`.sanitize` (the panels one by one, already clean in their cells, see
+:func:`.panels._shaped`), and :func:`dump` writes it as text (:mod:`.jsontext`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from guardiangen.plan.links import dashboard_title, dashboard_uid
 from guardiangen.render.dashboards.jsontext import dumps
 from guardiangen.render.dashboards.layout import Box, SectionSize, place
 from guardiangen.render.dashboards.panels import DATASOURCE_VARIABLE, Cell, datasource_variable
-from guardiangen.render.dashboards.sanitize import sanitize
+from guardiangen.render.dashboards.sanitize import sanitize, sanitize_panel
 from guardiangen.spec.models import ClusterSpec
 
 SCHEMA_VERSION = 39  # Grafana 10.4/11 level; newer Grafana migrates it upward
@@ -80,7 +81,7 @@ def assemble(spec: ClusterSpec, definition: DashboardDef, page: int = 1, pages: 
         tags=[TAG, cluster],
         editable=False,  # provisioned read-only: edits belong in cluster.yaml
         graphTooltip=g.GRAPH_TOOLTIP_MODE_SHARED_CROSSHAIR,
-        panels=_panels(definition.sections),
+        panels=[],  # the panels are cleaned one by one (_panels) and set on the clean dashboard
         templating=g.Templating(list=[datasource_variable(), *definition.variables]),
         time=g.Time(*TIME_RANGE),
         timezone="browser",
@@ -99,30 +100,31 @@ def assemble(spec: ClusterSpec, definition: DashboardDef, page: int = 1, pages: 
         ],
     )
     clean = sanitize(dashboard.to_json_data())  # reads grafanalib's objects as DashboardEncoder writes them
+    clean["panels"] = _panels(definition.sections)
     _preselect_datasource(clean, spec)
     return clean
 
 
-def _panels(sections: Sequence[Section]) -> list[Any]:
+def _panels(sections: Sequence[Section]) -> list[dict[str, Any]]:
+    """The dashboard's clean panels: what :func:`.sanitize.sanitize` makes of grafanalib's rows and
+    panels with their ids and gridPos set, built from the cells' clean JSON (:attr:`.Cell.panel`)."""
     sizes = [SectionSize(tuple((c.width, c.height) for c in s.cells), s.collapsed) for s in sections]
     next_id = itertools.count(1)
-    panels: list[Any] = []
+    panels: list[dict[str, Any]] = []
     for section, placed in zip(sections, place(sizes), strict=True):
         row_id = next(next_id)
-        # The panel's JSON with its id and gridPos set: what attr.evolve(panel, id=..., gridPos=...)
-        # would write (grafanalib writes both as given), without copying the panel object.
+        # grafanalib writes id and gridPos as given and the sanitizer keeps both as they are.
         children = [
-            {**cell.panel.to_json_data(), "id": next(next_id), "gridPos": box.as_dict()}
+            {**cell.panel, "id": next(next_id), "gridPos": box.as_dict()}
             for cell, box in zip(section.cells, placed.panels, strict=True)
         ]
-        row = g.RowPanel(
-            title=section.title,
-            id=row_id,
-            gridPos=_grid(placed.row),
-            collapsed=section.collapsed,
-            # Grafana reads nested panels only on collapsed rows; expanded rows are followed by them.
-            panels=children if section.collapsed else [],
+        row = sanitize_panel(
+            g.RowPanel(
+                title=section.title, id=row_id, gridPos=_grid(placed.row), collapsed=section.collapsed
+            ).to_json_data()
         )
+        # Grafana reads nested panels only on collapsed rows; expanded rows are followed by them.
+        row["panels"] = children if section.collapsed else []
         panels.append(row)
         if not section.collapsed:
             panels.extend(children)

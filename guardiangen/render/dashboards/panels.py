@@ -10,7 +10,9 @@ Stat, Text, RowPanel, Template); the heatmap is a small Panel subclass because g
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,6 +22,7 @@ from grafanalib import core as g
 
 from guardiangen.promql import Expr, PromQLError, Series, Shape
 from guardiangen.promql.meta import Meta, of_metric
+from guardiangen.render.dashboards.sanitize import sanitize_panel, sanitize_target
 from guardiangen.render.dashboards.units import grafana_unit, value_range
 
 DATASOURCE_VARIABLE = "datasource"
@@ -44,11 +47,89 @@ class Query:
 
 @dataclass(frozen=True)
 class Cell:
-    """A panel before layout: the grafanalib object (no id, no gridPos yet) and its size."""
+    """A panel before layout: its clean JSON (no id, no gridPos yet) and its size.
 
-    panel: Any
+    The JSON is what :func:`.sanitize.sanitize_panel` makes of the grafanalib panel's data."""
+
+    panel: dict[str, Any]
     width: int
     height: int
+
+
+def clean(panel: Any) -> dict[str, Any]:
+    """A grafanalib panel's clean JSON."""
+    return sanitize_panel(panel.to_json_data())
+
+
+SHAPED_KEYS = ("title", "description", "targets")
+"""What differs between the panels of one shape (see :func:`_shaped`)."""
+# (JSON text, start) -> (fresh value, end): what json.loads does, minus its Python wrappers.
+_load: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_shapes: dict[str, str] = {}  # shape key -> compact JSON of the shape's clean panel without SHAPED_KEYS
+_shaping = True
+
+
+@contextmanager
+def unshaped() -> Iterator[None]:
+    """Every panel built through grafanalib inside the block: the oracle of the shape cache's tests."""
+    global _shaping
+    before, _shaping = _shaping, False
+    try:
+        yield
+    finally:
+        _shaping = before
+
+
+def _shaped(
+    kind: Any, options: dict[str, Any], title: str, description: str, queries: Sequence[Query], fmt: str = "time_series"
+) -> dict[str, Any]:
+    """The clean JSON of ``kind(title=..., description=..., dataSource=..., targets=..., **options)``.
+
+    Big fleets repeat a few panel shapes thousands of times (an SLO's three panels differ from
+    another SLO's of the same kind only in their texts and queries), so each shape is built with
+    grafanalib and cleaned once; its later panels are a fresh copy of that JSON with their own
+    title, description and targets. Both grafanalib (``Panel.panel_json``) and the sanitizer write
+    those three keys as given, and a query panel always has targets (:func:`_targets`)."""
+    described = _described(title, description)[1]
+    key = f"{kind.__module__}.{kind.__qualname__}:{options!r}" if _shaping else ""
+    shape = _shapes.get(key) if key else None
+    if shape is None:
+        first = dict(title=title, description=described, dataSource=dict(DATASOURCE), targets=_targets(queries, fmt))
+        built = clean(kind(**first, **options))
+        if key:
+            _shapes[key] = json.dumps({k: v for k, v in built.items() if k not in SHAPED_KEYS})
+        return built
+    panel: dict[str, Any] = _load(shape, 0)[0]
+    panel["title"] = title
+    panel["description"] = described
+    panel["targets"] = [_target(q, i, fmt) for i, q in enumerate(queries)]
+    return panel
+
+
+_target_shapes: dict[str, str] = {}  # "instant:format" -> compact JSON of a clean target without TARGET_SHAPED_KEYS
+
+
+def _target(query: Query, index: int, fmt: str) -> dict[str, Any]:
+    """The clean JSON of :func:`_targets`' target ``index``, from its shape (instant, format)."""
+    key = f"{query.instant}:{fmt}"
+    shape = _target_shapes.get(key)
+    if shape is None:
+        [first] = clean_targets([query], fmt, index)
+        _target_shapes[key] = json.dumps({k: v for k, v in first.items() if k not in TARGET_SHAPED_KEYS})
+        return first
+    target: dict[str, Any] = _load(shape, 0)[0]
+    target["expr"] = str(query.expr)
+    target["legendFormat"] = query.legend
+    target["refId"] = ref_id(index)
+    return target
+
+
+TARGET_SHAPED_KEYS = ("expr", "legendFormat", "refId")
+
+
+def clean_targets(queries: Sequence[Query], fmt: str = "time_series", start: int = 0) -> list[dict[str, Any]]:
+    """The clean JSON of grafanalib's targets for ``queries`` (the first with refId number ``start``)."""
+    return [sanitize_target(t.to_json_data()) for t in _targets(queries, fmt, start)]
 
 
 def json_number(value: Number) -> int | float:
@@ -75,7 +156,7 @@ def ref_id(index: int) -> str:
     return letters
 
 
-def _targets(queries: Sequence[Query], fmt: str = "time_series") -> list[Any]:
+def _targets(queries: Sequence[Query], fmt: str = "time_series", start: int = 0) -> list[Any]:
     if not queries:
         raise ValueError("a query panel needs at least one query")
     return [
@@ -87,7 +168,7 @@ def _targets(queries: Sequence[Query], fmt: str = "time_series") -> list[Any]:
             instant=q.instant,
             format=fmt,
         )
-        for i, q in enumerate(queries)
+        for i, q in enumerate(queries, start)
     ]
 
 
@@ -131,11 +212,7 @@ def timeseries(
     """
     meta = _meta(queries)
     low, high = (None, None) if auto_range else value_range(meta)
-    panel = g.TimeSeries(
-        title=title,
-        description=_described(title, description)[1],
-        dataSource=dict(DATASOURCE),
-        targets=_targets(queries),
+    options = dict(
         unit=unit or grafana_unit(meta),
         valueMin=low,
         valueMax=max_value if max_value is not None else high,
@@ -149,7 +226,7 @@ def timeseries(
         tooltipSort="desc",
         extraJson=_links_json(links),
     )
-    return Cell(panel, width, height)
+    return Cell(_shaped(g.TimeSeries, options, title, description, queries), width, height)
 
 
 def _links_json(links: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
@@ -177,11 +254,7 @@ def stat(
     otherwise paint a perfectly normal request rate red.
     """
     meta = _meta(queries)
-    panel = g.Stat(
-        title=title,
-        description=_described(title, description)[1],
-        dataSource=dict(DATASOURCE),
-        targets=_targets(queries),
+    options = dict(
         format=unit or grafana_unit(meta),
         decimals=decimals,
         reduceCalc="lastNotNull",
@@ -191,7 +264,7 @@ def stat(
         noValue=no_value,
         textMode="auto",
     )
-    return Cell(panel, width, height)
+    return Cell(_shaped(g.Stat, options, title, description, queries), width, height)
 
 
 @attr.s
@@ -256,13 +329,13 @@ def heatmap(title: str, description: str, buckets: Expr, *, width: int = 12, hei
         y_unit=grafana_unit(of_metric(buckets.histogram)),
         cell_unit=grafana_unit(buckets.meta),
     )
-    return Cell(panel, width, height)
+    return Cell(clean(panel), width, height)
 
 
 def text(title: str, description: str, content: str, *, width: int = 24, height: int = 6) -> Cell:
     """A markdown text panel (no queries)."""
     panel = g.Text(title=title, description=_described(title, description)[1], content=content, mode="markdown")
-    return Cell(panel, width, height)
+    return Cell(clean(panel), width, height)
 
 
 # ----------------------------------------------------------------------------------- variables

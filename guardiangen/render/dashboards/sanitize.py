@@ -62,6 +62,16 @@ def sanitize(dashboard: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def sanitize_panel(panel: Mapping[str, Any]) -> dict[str, Any]:
+    """A cleaned copy of one panel (or row), exactly as :func:`sanitize` cleans it inside a dashboard."""
+    return _panel(_drop_nulls(panel))
+
+
+def sanitize_target(target: Mapping[str, Any]) -> dict[str, Any]:
+    """A cleaned copy of one query target, exactly as :func:`sanitize` cleans it inside a panel."""
+    return _target(_drop_nulls(target))
+
+
 _PLAIN = frozenset({str, int, float, bool})
 _STR = frozenset({str})
 
