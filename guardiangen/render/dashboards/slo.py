@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
-from guardiangen.plan.model import Plan, SloPlan
+from guardiangen.plan.model import Labels, Plan, SloPlan
 from guardiangen.promql import Expr, Meta
 from guardiangen.promql.meta import RATIO
 from guardiangen.render.dashboards.assemble import DashboardDef, Section
@@ -73,11 +74,21 @@ def _by_owner(slos: Iterable[SloPlan]) -> list[tuple[str, list[SloPlan]]]:
 
 def _recorded(name: str, meta: Meta, slo: SloPlan, *extra_labels: str) -> Expr:
     """A series recorded by the SLO rules, selected by the SLO's identity labels."""
-    labels = frozenset((*(k for k, _ in slo.selector), *extra_labels))
-    matchers = [q.eq(k, v) for k, v in slo.selector]
-    return q.recorded(name, Expr(name, meta, labels), *matchers)
+    return _recorded_series(name, meta, slo.selector, extra_labels)
 
 
+@lru_cache(maxsize=1024)  # an SLO's series are asked for by its summary, then by its own panels
+def _recorded_series(name: str, meta: Meta, selector: Labels, extra_labels: tuple[str, ...]) -> Expr:
+    labels = frozenset((*(k for k, _ in selector), *extra_labels))
+    return q.recorded(name, Expr(name, meta, labels), *_matchers(selector))
+
+
+@lru_cache(maxsize=64)  # the several series of one SLO share its matchers
+def _matchers(selector: Labels) -> tuple[q.Matcher, ...]:
+    return tuple(q.eq(k, v) for k, v in selector)
+
+
+@lru_cache(maxsize=256)  # a fleet has a few objectives and error budgets
 def _percent(ratio: str) -> str:
     return q.format_number(Decimal(ratio) * 100) + " %"
 
@@ -138,6 +149,11 @@ def _slo_cells(slo: SloPlan) -> tuple[Cell, ...]:
     return (*cells, _sli(slo))
 
 
+@lru_cache(maxsize=256)
+def _number(ratio: str) -> Expr:
+    return q.number(Decimal(ratio))
+
+
 def _sli(slo: SloPlan) -> Cell:
     """The SLI over the window closest to 1h (smooth, still recent) and, when recorded, over the whole
     period (what the objective is judged on), against the objective."""
@@ -148,7 +164,7 @@ def _sli(slo: SloPlan) -> Cell:
         f"{slo.id}: SLI vs objective",
         f"Share of good events ({slo.kind}) over {' and '.join(w.window for w in chosen)}, against the "
         f"objective of {_percent(slo.objective)} that the {slo.period} period is judged on.",
-        [*queries, Query(q.number(Decimal(slo.objective)), "objective")],
+        [*queries, Query(_number(slo.objective), "objective")],
         width=9,
         height=8,
         auto_range=True,
