@@ -33,6 +33,7 @@ def _guardiangen() -> list[str]:
 def _one_run(spec: Path, out: Path) -> tuple[float, int]:
     """(wall seconds, peak RSS in KiB) of one render in a child process."""
     shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # the previous run's files are gone from the disk too: no deferred deletes in this run
     start = time.perf_counter()
     # A wrapper child per run so RUSAGE_CHILDREN's max reflects this run alone.
     wrapper = (
