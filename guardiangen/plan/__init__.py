@@ -27,5 +27,9 @@ def build_plan(spec: ClusterSpec, catalog: Catalog) -> Plan:
         slos, slo_rules = planned.result()
     finally:
         planned.stop()
-    merged = RulesPlan(groups=component.groups + slo_rules.groups, tests=component.tests + slo_rules.tests)
+    merged = RulesPlan(
+        groups=component.groups + slo_rules.groups,
+        tests=component.tests + slo_rules.tests,
+        fixtures=component.fixtures + slo_rules.fixtures,
+    )
     return Plan(rules=merged, slos=slos)

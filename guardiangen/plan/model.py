@@ -105,15 +105,22 @@ class UnitTestFile:
     # Group names in evaluation order. Without it promtool evaluates groups in random order, so a
     # group reading another group's output sees this or the previous evaluation, at random.
     group_eval_order: tuple[str, ...] = ()
-    # Rules files (without extension) that are this test's rules with other owners' names in them:
-    # the test stands for them too (see guardiangen.plan.shapes).
-    covers: tuple[str, ...] = ()
+    # Rule sets that are this test's rules with other owners' names in them: the test stands for
+    # them too (see guardiangen.plan.shapes). Each is (rules file, name): a whole file when the
+    # name is the file's, else the groups ``<name>-*`` in it (an SLO in a file of several).
+    covers: tuple[tuple[str, str], ...] = ()
+    # Where ``rule_files`` are, relative to the test file: the deployed rules, or ``rules`` beside
+    # the tests for copies of some of their groups (RulesPlan.fixtures).
+    rules_dir: str = "../rules"
 
 
 @dataclass(frozen=True)
 class RulesPlan:
     groups: tuple[RuleGroup, ...] = ()
     tests: tuple[UnitTestFile, ...] = ()
+    # Copies of deployed groups, in files of their own that tests load alone (never deployed):
+    # an SLO tested apart from the other SLOs of its rules file.
+    fixtures: tuple[RuleGroup, ...] = ()
 
     def alerts(self) -> tuple[Rule, ...]:
         return tuple(r for g in self.groups for r in g.rules if r.is_alert)

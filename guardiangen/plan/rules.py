@@ -156,7 +156,7 @@ def build(spec: ClusterSpec, catalog: Catalog) -> RulesPlan:
             chunk = replace(domain, name=names[i], fixture=None)
             files = (*rule_files, names[i])
             built = testgen.build(chunk, parts[i], evaluation_interval=interval, rule_files=files, order=files)
-            tests += [replace(t, covers=tuple(names[j] for j in others)) for t in built]
+            tests += [replace(t, covers=tuple((names[j], names[j]) for j in others)) for t in built]
     return RulesPlan(groups=tuple(groups), tests=tuple(tests))
 
 

@@ -11,11 +11,13 @@ puts them together and fills the :class:`SloPlan` the dashboards are built from.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 
 from guardiangen.catalog import Catalog
 from guardiangen.plan import shapes, slo_rules, slo_tests
 from guardiangen.plan import slo_math as sm
-from guardiangen.plan.model import LABEL_SLO, RulesPlan, SloPlan, SloWindowSeries
+from guardiangen.plan.model import LABEL_SLO, RuleGroup, RulesPlan, SloPlan, SloWindowSeries, UnitTestFile
+from guardiangen.plan.rules_core import CHUNK_OWNERS
 from guardiangen.plan.slo_rules import SloRules
 from guardiangen.plan.slo_sli import SloDef, collect
 from guardiangen.spec.models import ClusterSpec
@@ -24,7 +26,8 @@ from guardiangen.spec.models import ClusterSpec
 def build(spec: ClusterSpec, catalog: Catalog) -> tuple[tuple[SloPlan, ...], RulesPlan]:
     """The SLOs (sorted by id) and their rules and tests."""
     planned = [slo_rules.build(spec, d) for d in collect(spec, catalog)]
-    groups = tuple(g for r in planned for g in r.groups)
+    file_of = _files(planned)
+    groups = tuple(replace(g, file=file_of(r)) for r in planned for g in r.groups)
     names = _names(spec)
 
     def shape(r: SloRules) -> Hashable:
@@ -35,11 +38,31 @@ def build(spec: ClusterSpec, catalog: Catalog) -> tuple[tuple[SloPlan, ...], Rul
         parts = (groups, r.budget, r.period, counters)
         return shapes.shape_key(parts, names(r.d))
 
-    tests = tuple(
-        slo_tests.build(r, covers=tuple(slo_rules.rules_file(o.d) for o in others))
-        for r, others in shapes.representatives(planned, shape)
-    )
-    return tuple(slo_plan(r) for r in planned), RulesPlan(groups=groups, tests=tests)
+    tests: list[UnitTestFile] = []
+    fixtures: list[RuleGroup] = []
+    for r, others in shapes.representatives(planned, shape):
+        covers = tuple((file_of(o), slo_rules.rules_file(o.d)) for o in others)
+        test = slo_tests.build(r, covers=covers)
+        if file_of(r) != slo_rules.rules_file(r.d):  # its rules share a file: test a copy of them alone
+            test = replace(test, rules_dir="rules")
+            fixtures += r.groups
+        tests.append(test)
+    return tuple(slo_plan(r) for r in planned), RulesPlan(groups=groups, tests=tuple(tests), fixtures=tuple(fixtures))
+
+
+def _files(planned: list[SloRules]) -> Callable[[SloRules], str]:
+    """The rules file of an SLO: its own (``slo-<id>``) while the SLOs have at most
+    :data:`~.rules_core.CHUNK_OWNERS` owners, else the file of its owner's chunk (``slo-001``...):
+    the SLOs of that many owners (a few hundred small groups) per file, in the SLOs' order (by id).
+
+    Thousands of files cost more to write (and to read) than their bytes. A promtool test must
+    still load one SLO's rules alone (another SLO's alerts would show in its expectations), so the
+    SLOs that get a test file also get a copy of their groups beside it (``RulesPlan.fixtures``)."""
+    owners = list(dict.fromkeys((r.d.owner_kind, r.d.owner) for r in planned))
+    if len(owners) <= CHUNK_OWNERS:
+        return lambda r: slo_rules.rules_file(r.d)
+    chunk = {owner: i // CHUNK_OWNERS + 1 for i, owner in enumerate(owners)}
+    return lambda r: f"slo-{chunk[(r.d.owner_kind, r.d.owner)]:03d}"
 
 
 def _names(spec: ClusterSpec) -> Callable[[SloDef], tuple[str, ...]]:

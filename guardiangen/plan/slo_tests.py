@@ -41,7 +41,7 @@ from guardiangen.spec.types import format_duration_ms
 HEALTHY = 360  # minutes of healthy traffic before a step: all of it fits in the 1d and 3d windows
 
 
-def build(r: SloRules, covers: tuple[str, ...] = ()) -> UnitTestFile:
+def build(r: SloRules, covers: tuple[tuple[str, str], ...] = ()) -> UnitTestFile:
     """The promtool test file of one SLO; loads only that SLO's rules file. ``covers``: the rules
     files of the SLOs of the same shape, which this test stands for (see :mod:`.shapes`)."""
     cases = [case for s in scenarios(r) if (case := _case(r, s)) is not None]

@@ -23,18 +23,33 @@ def render(ctx: RenderContext) -> dict[str, str]:
         files[f"{RULES_DIR}/{name}.yml"] = dump({"groups": [group_dict(g, version) for g in groups]})
     for test in ctx.plan.rules.tests:
         files[f"{TESTS_DIR}/{test.name}.yml"] = covers_comment(test) + dump(test_dict(test))
+    fixtures: dict[str, list[RuleGroup]] = {}
+    for group in ctx.plan.rules.fixtures:
+        fixtures.setdefault(group.file, []).append(group)
+    for name, groups in sorted(fixtures.items()):
+        files[f"{FIXTURES_DIR}/{name}.yml"] = FIXTURE_NOTE + dump({"groups": [group_dict(g, version) for g in groups]})
     return files
 
 
+FIXTURES_DIR = f"{TESTS_DIR}/rules"
+FIXTURE_NOTE = (
+    "# A copy of groups of a rules file in ../../rules, for the promtool tests beside it to load\n"
+    "# alone. Not for Prometheus: the same rules are deployed from ../../rules.\n"
+)
+
+
 def covers_comment(test: UnitTestFile) -> str:
-    """A comment naming the rules files a test stands for (same rules, other names; promtool
-    refuses unknown keys, so it cannot be data)."""
+    """A comment naming the rules a test stands for (same rules, other names; promtool refuses
+    unknown keys, so it cannot be data)."""
     if not test.covers:
         return ""
     lines = [
-        f"# These tests also stand for the {len(test.covers)} rules files below: their rules are the rules",
+        f"# These tests also stand for the {len(test.covers)} rule sets below: their rules are the rules",
         "# tested here with other owners' names in them (checked when rendering; see guardiangen.plan.shapes).",
-        *(f"#   ../rules/{name}.yml" for name in test.covers),
+        *(
+            f"#   ../rules/{file}.yml" if name == file else f"#   ../rules/{file}.yml: {name}-*"
+            for file, name in test.covers
+        ),
     ]
     return "\n".join(lines) + "\n"
 
@@ -102,7 +117,7 @@ def test_dict(test: UnitTestFile) -> dict[str, Any]:
             ]
         cases.append(c)
     out: dict[str, Any] = {
-        "rule_files": [f"../rules/{name}.yml" for name in test.rule_files],
+        "rule_files": [f"{test.rules_dir}/{name}.yml" for name in test.rule_files],
         "evaluation_interval": test.evaluation_interval,
     }
     if test.group_eval_order:

@@ -34,7 +34,8 @@ def stamp_cluster_label(plan: Plan, spec: ClusterSpec, catalog: Catalog) -> Plan
     groups = tuple(_stamp_group(g, label, value) for g in plan.rules.groups)
     carries = _Carries(catalog, groups, label)
     tests = tuple(_stamp_test_file(t, label, value, carries) for t in plan.rules.tests)
-    return replace(plan, rules=replace(plan.rules, groups=groups, tests=tests))
+    fixtures = tuple(_stamp_group(g, label, value) for g in plan.rules.fixtures)
+    return replace(plan, rules=replace(plan.rules, groups=groups, tests=tests, fixtures=fixtures))
 
 
 class _Carries:
