@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from guardiangen.lint.run import lint_tree
 from guardiangen.plan import catalog_for
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.write import write_tree
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 SPEC_NAME = "cluster.yaml"
 EXAMPLES_ENV = "GG_FUZZ_EXAMPLES"
@@ -253,15 +252,7 @@ def cli(*args: str, seed: str | None = None, cwd: Path | None = None) -> subproc
     env = {**os.environ}
     if seed is not None:
         env["PYTHONHASHSEED"] = seed
-    return subprocess.run(
-        [sys.executable, "-m", "guardiangen", *args],
-        cwd=cwd or ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 def tree(path: Path) -> dict[str, bytes]:
@@ -271,3 +262,23 @@ def tree(path: Path) -> dict[str, bytes]:
 def short(data: Any, limit: int = 4000) -> str:
     text = data if isinstance(data, str) else repr(data)
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
+
+
+# The smallest valid spec the fuzz tests start from (one of everything required).
+BASE: dict[str, Any] = {
+    "apiVersion": "guardiangen/v1",
+    "kind": "Cluster",
+    "metadata": {"name": "c", "environment": "e"},
+    "defaults": {
+        "runbook_url_pattern": "https://r/{alert}",
+        "dashboard_base_url": "https://g",
+        "prometheus_datasource": {"name": "P", "uid": "p", "url": "http://p:9090"},
+        "alertmanager_datasource": {"name": "A", "uid": "a", "url": "http://a:9093"},
+    },
+    "specialists": [{"name": "s", "team": "t", "model": "m"}],
+    "gpu_inventory": {
+        "models": [{"name": "m", "product_name": "P", "memory_gib": 1, "max_temperature_celsius": 80}],
+        "nodes": [{"name": "n", "gpu_model": "m", "gpu_count": 1}],
+    },
+    "alerting": {"receivers": [{"name": "r", "webhook": {"url": "http://h/x"}}], "default_receiver": "r"},
+}

@@ -17,26 +17,8 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from tests.fuzz.escaping import GRAFANA_VARIABLE, go_template_meaning
-from tests.fuzz.harness import cli, diagnostic_problems, render, validate_bytes
+from tests.fuzz.harness import BASE, cli, diagnostic_problems, render, validate_bytes
 from tests.fuzz.known import BUGS, explained_by
-
-BASE: dict[str, Any] = {
-    "apiVersion": "guardiangen/v1",
-    "kind": "Cluster",
-    "metadata": {"name": "c", "environment": "e"},
-    "defaults": {
-        "runbook_url_pattern": "https://r/{alert}",
-        "dashboard_base_url": "https://g",
-        "prometheus_datasource": {"name": "P", "uid": "p", "url": "http://p:9090"},
-        "alertmanager_datasource": {"name": "A", "uid": "a", "url": "http://a:9093"},
-    },
-    "specialists": [{"name": "s", "team": "t", "model": "m"}],
-    "gpu_inventory": {
-        "models": [{"name": "m", "product_name": "P", "memory_gib": 1, "max_temperature_celsius": 80}],
-        "nodes": [{"name": "n", "gpu_model": "m", "gpu_count": 1}],
-    },
-    "alerting": {"receivers": [{"name": "r", "webhook": {"url": "http://h/x"}}], "default_receiver": "r"},
-}
 
 
 def spec_with(**changes: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from guardiangen.load import MAX_ALIAS_VALUES, MAX_DEPTH, load_text
+from tests.fuzz.harness import BASE
 from tests.fuzz.mutate import alias_bomb
 
 SPEC_HEAD = "apiVersion: guardiangen/v1\nkind: Cluster\n"
@@ -75,24 +76,6 @@ def test_negative_long_integer_is_a_diagnostic() -> None:
 
 
 # ------------------------------------------------------------------------------ spec cross-checks
-
-BASE: dict[str, Any] = {
-    "apiVersion": "guardiangen/v1",
-    "kind": "Cluster",
-    "metadata": {"name": "c", "environment": "e"},
-    "defaults": {
-        "runbook_url_pattern": "https://r/{alert}",
-        "dashboard_base_url": "https://g",
-        "prometheus_datasource": {"name": "P", "uid": "p", "url": "http://p:9090"},
-        "alertmanager_datasource": {"name": "A", "uid": "a", "url": "http://a:9093"},
-    },
-    "specialists": [{"name": "s", "team": "t", "model": "m"}],
-    "gpu_inventory": {
-        "models": [{"name": "m", "product_name": "P", "memory_gib": 1, "max_temperature_celsius": 80}],
-        "nodes": [{"name": "n", "gpu_model": "m", "gpu_count": 1}],
-    },
-    "alerting": {"receivers": [{"name": "r", "webhook": {"url": "http://h/x"}}], "default_receiver": "r"},
-}
 
 
 @pytest.mark.parametrize(
