@@ -186,14 +186,16 @@ class Mentions:
         self._reads: dict[str, frozenset[str]] = {}
 
     def _names_read(self, name: str) -> frozenset[str]:
-        """The rule names whose results the rules called ``name`` read, that one included."""
+        """The rule names whose results the rules called ``name`` read, that one included (a
+        complete closure, cycles and all, memoized per name)."""
         if name not in self._reads:
-            self._reads[name] = frozenset()  # a cycle ends here
-            out = {name}
-            for i in self.by_name.get(name, ()):
-                for token in self.tokens[i]:
-                    if token in self.by_name and token not in out:
-                        out |= self._names_read(token)
+            out, stack = {name}, [name]
+            while stack:
+                for i in self.by_name.get(stack.pop(), ()):
+                    for token in self.tokens[i]:
+                        if token in self.by_name and token not in out:
+                            out.add(token)
+                            stack.append(token)
             self._reads[name] = frozenset(out)
         return self._reads[name]
 

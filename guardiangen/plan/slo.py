@@ -2,7 +2,8 @@
 
 Per SLO (modules in reading order): :mod:`.slo_sli` decides the bad and total events,
 :mod:`.slo_math` holds the window/tier table and exact factor arithmetic, :mod:`.slo_rules`
-writes two rule groups into one rules file per SLO, and :mod:`.slo_tests` generates a promtool
+writes two rule groups per SLO (into a rules file of its own, or of its owner's chunk in a large
+fleet: :func:`_files`), and :mod:`.slo_tests` generates a promtool
 test file whose expectations come from an independent model of the rules, once per shape of SLO
 (:mod:`.shapes`: SLOs whose rules and test inputs differ only by their names share it). This module
 puts them together and fills the :class:`SloPlan` the dashboards are built from.

@@ -6,6 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from guardiangen.plan import shapes
+from guardiangen.plan.model import Rule
+from guardiangen.plan.rules import Mentions
 
 
 def test_texts_that_differ_only_by_names_share_a_key() -> None:
@@ -75,3 +77,16 @@ def test_a_key_can_be_undone(parts: list[str], names: list[str]) -> None:
     key = shapes.shape_key(parts, tuple(names))
     assert isinstance(key, str)
     assert _undo(key, tuple(names)) == "\x1e".join(repr(p) for p in parts)
+
+
+def test_records_read_through_a_cycle_are_all_seen() -> None:
+    """Which loaded rules a chunk's alerts can read: the closure over record names, cycles too."""
+    loaded = (
+        Rule(expr="b + x", record="a"),
+        Rule(expr="a + y", record="b"),
+        Rule(expr="1", record="c"),
+    )
+    mentions = Mentions(loaded, set())
+    assert mentions.read_by([Rule(expr="b > 1", alert="A")]) == {"a", "b"}
+    assert mentions.read_by([Rule(expr="a > 1", alert="A")]) == {"a", "b"}
+    assert mentions.read_by([Rule(expr="c > 1", alert="A")]) == {"c"}
