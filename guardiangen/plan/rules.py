@@ -87,7 +87,7 @@ def chunks(
 ) -> tuple[list[tuple[AlertDef, Rule]], list[list[tuple[AlertDef, Rule]]]]:
     """(fleet-wide alerts, per-owner alerts in chunks of at most :data:`CHUNK_OWNERS` owners, in
     the owners' spec order); no chunks when the domain has no more owners than that. Owners are
-    counted before overrides, so a chunk's members match :func:`~.rules_core.same_chunk`.
+    counted before overrides, so a chunk's members match :func:`~.rules_core.chunk_mates`.
 
     A guardian's alerts about each watched specialist (owners ``guardian`` + ``specialist``) stay in
     one chunk when they fit: a chunk then holds whole guardians, so its rules and the records they

@@ -45,14 +45,10 @@ CHUNK_OWNERS = 25
 alerts each, so at most 150 rules a group); see :func:`guardiangen.plan.rules.build`."""
 
 
-def same_chunk(index: int, other: int) -> bool:
-    """Whether owners at these positions (spec order) share a chunk, hence a test file."""
-    return index // CHUNK_OWNERS == other // CHUNK_OWNERS
-
-
 def chunk_mates(owners: Sequence[T], index: int) -> list[T]:
-    """The owners at every other position ``i`` of ``owners`` with ``same_chunk(i, index)``, in order,
-    without scanning the others."""
+    """The other owners of the chunk of ``owners[index]``, in order, where every owner is one unit
+    of :func:`guardiangen.plan.rules.chunks` (a GPU node): chunks are then runs of
+    :data:`CHUNK_OWNERS` positions, and its test file loads only theirs."""
     start = index - index % CHUNK_OWNERS
     return [x for i, x in enumerate(owners[start : start + CHUNK_OWNERS], start) if i != index]
 

@@ -81,16 +81,17 @@ def _cli_in_process(path: Path, outcome: Outcome, log: list[str]) -> None:
 @fuzz(60)
 @given(case=corrupted_text())
 def test_text_corruptions_give_diagnostics_not_tracebacks(case: tuple[bytes, list[str]]) -> None:
-    data, log = case
-    with tempfile.TemporaryDirectory() as tmp:
-        outcome = _check(Path(tmp), data, log)
-        _cli_in_process(outcome.path, outcome, log)
+    _diagnostics_not_tracebacks(*case)
 
 
 @fuzz(60)
 @given(case=corrupted_data())
 def test_data_corruptions_give_diagnostics_not_tracebacks(case: tuple[bytes, list[str]]) -> None:
-    data, log = case
+    _diagnostics_not_tracebacks(*case)
+
+
+def _diagnostics_not_tracebacks(data: bytes, log: list[str]) -> None:
+    """Validated in-process and through the CLI: diagnostics or success, never a traceback."""
     with tempfile.TemporaryDirectory() as tmp:
         outcome = _check(Path(tmp), data, log)
         _cli_in_process(outcome.path, outcome, log)
