@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from guardiangen import pipeline  # noqa: E402
 from guardiangen.plan import catalog_for, slo  # noqa: E402
 from guardiangen.plan.model import RuleGroup  # noqa: E402
-from guardiangen.plan.slo_math import windows  # noqa: E402
+from guardiangen.plan.slo.burnrate import windows  # noqa: E402
 from guardiangen.spec.models import ClusterSpec, SpecialistSlos  # noqa: E402
 from guardiangen.spec.types import parse_duration_ms  # noqa: E402
 

@@ -281,7 +281,7 @@ def _alertmanager_version(data: Any) -> Iterator[Finding]:
 
 def _alert_overrides(data: Any) -> Iterator[Finding]:
     """Each ``alert_overrides`` entry names an alert generated for that kind of owner, once."""
-    from guardiangen.plan import alert_names as an
+    from guardiangen.spec import alert_names as an
 
     owners: list[tuple[str, PathKey, Any, tuple[str, ...]]] = []
     for kind, known in (("specialist", an.SPECIALIST_ALERTS), ("guardian", an.GUARDIAN_ALERTS)):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from guardiangen.catalog import build_catalog
-from guardiangen.plan.alert_names import (
+from guardiangen.spec.alert_names import (
     GPU_ALERTS,
     GUARDIAN_ALERTS,
     NODE_ALERTS,

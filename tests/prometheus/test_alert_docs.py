@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from guardiangen.plan.alert_docs import REGENERATE, SECTION, alerts_table_markdown
 from guardiangen.plan.model import Plan
+from guardiangen.readme.alerts import REGENERATE, SECTION, alerts_table_markdown
 from guardiangen.spec.models import ClusterSpec
 from tests.conftest import ROOT
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from guardiangen.plan.rules_humanize import (
+from guardiangen.plan.rules.humanize import (
     AmbiguousValue,
     UnsupportedTemplate,
     expand,

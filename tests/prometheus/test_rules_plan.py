@@ -12,7 +12,6 @@ import pytest
 from guardiangen import promql as q
 from guardiangen.catalog import Scale, Unit
 from guardiangen.plan import catalog_for, rules
-from guardiangen.plan.alert_names import ALERTS
 from guardiangen.plan.links import runbook_url
 from guardiangen.plan.model import (
     LABEL_COMPONENT,
@@ -24,8 +23,9 @@ from guardiangen.plan.model import (
     Plan,
     Rule,
 )
-from guardiangen.plan.rules_core import around, rate_window, value_template
+from guardiangen.plan.rules.core import around, rate_window, value_template
 from guardiangen.promql.names import ALERT_NAME_MAX, RECORD_NAME_PATTERN
+from guardiangen.spec.alert_names import ALERTS
 from guardiangen.spec.models import ClusterSpec
 from tests.prometheus.helpers import plan_of, reference_data, spec_of
 

@@ -2,7 +2,7 @@
 differ only by their owners' names share one test file (guardiangen.plan.shapes).
 
 A 60-specialist spec from bench/gen_spec.py (30 GPU nodes, 6 guardians) has more owners than
-:data:`~guardiangen.plan.rules_core.CHUNK_OWNERS`; the reference spec has fewer and keeps one
+:data:`~guardiangen.plan.rules.core.CHUNK_OWNERS`; the reference spec has fewer and keeps one
 group per domain.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from guardiangen.plan.model import Plan, Rule, RuleGroup
-from guardiangen.plan.rules_core import CHUNK_OWNERS
+from guardiangen.plan.rules.core import CHUNK_OWNERS
 from guardiangen.spec.models import ClusterSpec
 from tests.prometheus.helpers import TESTS_DIR, Rendered, failures, plan_of, render, run_all, spec_of
 from tests.prometheus.test_promtool import _cases_for
@@ -79,7 +79,7 @@ def test_chunks_are_bounded_and_tested_alone(fleet_plan: Plan) -> None:
 
 
 def owner_key_of(labels: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """The owner of an alert from its rule labels, as :func:`guardiangen.plan.rules.owner_key`
+    """The owner of an alert from its rule labels, as :func:`guardiangen.plan.rules.chunks.owner_key`
     reads its definition (identity labels only)."""
     return tuple((k, v) for k, v in labels if k not in ("team", "component", "severity", "cluster"))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from guardiangen.diagnostics import CODES, Diagnostic
-from guardiangen.plan.alert_names import GUARDIAN_ALERTS, SPECIALIST_ALERTS
+from guardiangen.spec.alert_names import GUARDIAN_ALERTS, SPECIALIST_ALERTS
 from tests.prometheus.helpers import reference_data, validate_data
 
 

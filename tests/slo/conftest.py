@@ -13,10 +13,11 @@ import pytest
 
 from guardiangen import pipeline
 from guardiangen.catalog import Catalog
-from guardiangen.plan import catalog_for, slo, slo_rules
+from guardiangen.plan import catalog_for, slo
 from guardiangen.plan.model import Plan
-from guardiangen.plan.slo_rules import SloRules
-from guardiangen.plan.slo_sli import collect
+from guardiangen.plan.slo import rules as slo_rules
+from guardiangen.plan.slo.rules import SloRules
+from guardiangen.plan.slo.sli import collect
 from guardiangen.render import RenderContext, prometheus
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.templates import templates_dir

@@ -8,8 +8,8 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guardiangen.plan import slo_math as sm
-from guardiangen.plan.slo_rules import SloRules
+from guardiangen.plan.slo import burnrate as sm
+from guardiangen.plan.slo.rules import SloRules
 from guardiangen.spec.types import parse_duration_ms
 
 PAIRS = [p for t in sm.TIERS for p in t.pairs]

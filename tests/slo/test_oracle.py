@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from guardiangen.plan import slo_oracle as so
+from guardiangen.plan.slo import oracle as so
 
 BUDGET = Fraction(1, 1000)
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from guardiangen.plan import slo_tests
-from guardiangen.plan.slo_rules import SloRules
+from guardiangen.plan.slo import testgen as slo_tests
+from guardiangen.plan.slo.rules import SloRules
 from tests.conftest import REFERENCE_SPEC
 from tests.slo.conftest import SloTree, load_spec, needs_promtool, promtool, promtool_each, render_slo_files
 

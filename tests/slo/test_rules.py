@@ -12,10 +12,11 @@ import pytest
 
 from guardiangen.catalog import Catalog
 from guardiangen.lint.rules import lint_rule_files
-from guardiangen.plan import slo, slo_rules
+from guardiangen.plan import slo
 from guardiangen.plan.model import LABEL_BURN_TIER, LABEL_SEVERITY, Rule, RuleGroup, SloPlan
-from guardiangen.plan.slo_rules import SloPlanError, SloRules
-from guardiangen.plan.slo_sli import collect
+from guardiangen.plan.slo import rules as slo_rules
+from guardiangen.plan.slo.rules import SloPlanError, SloRules
+from guardiangen.plan.slo.sli import collect
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.spec.types import Duration, parse_duration_ms
 from tests.slo.conftest import SloTree, render_slo_files

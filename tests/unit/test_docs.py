@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guardiangen import docs
+from guardiangen.readme import codes as docs
 from tests.conftest import ROOT
 
 
@@ -10,7 +10,7 @@ def test_readme_generated_sections_are_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, body in docs.sections().items():
         assert docs.replace_section(readme, name, body) == readme, (
-            f"README section {name} is stale; run: python -m guardiangen.docs README.md"
+            f"README section {name} is stale; run: python -m guardiangen.readme.codes README.md"
         )
 
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from guardiangen.plan import shapes
 from guardiangen.plan.model import Rule
-from guardiangen.plan.rules import Mentions
+from guardiangen.plan.rules.chunks import Mentions
 
 
 def test_texts_that_differ_only_by_names_share_a_key() -> None:

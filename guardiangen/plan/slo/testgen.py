@@ -30,12 +30,12 @@ from __future__ import annotations
 import functools
 from fractions import Fraction
 
-from guardiangen.plan import slo_math as sm
-from guardiangen.plan import slo_oracle as so
-from guardiangen.plan import slo_test_inputs as si
 from guardiangen.plan.model import AlertRuleTest, ExpectedAlert, Labels, UnitTestCase, UnitTestFile
-from guardiangen.plan.slo_rules import SloRules, absent_for, rules_file
-from guardiangen.plan.slo_test_inputs import Phase, Scenario
+from guardiangen.plan.slo import burnrate as sm
+from guardiangen.plan.slo import oracle as so
+from guardiangen.plan.slo import testgen_inputs as si
+from guardiangen.plan.slo.rules import SloRules, absent_for, rules_file
+from guardiangen.plan.slo.testgen_inputs import Phase, Scenario
 from guardiangen.spec.types import format_duration_ms
 
 HEALTHY = 360  # minutes of healthy traffic before a step: all of it fits in the 1d and 3d windows

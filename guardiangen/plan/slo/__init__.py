@@ -15,12 +15,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 
 from guardiangen.catalog import Catalog
-from guardiangen.plan import shapes, slo_rules, slo_tests
-from guardiangen.plan import slo_math as sm
+from guardiangen.plan import shapes
 from guardiangen.plan.model import LABEL_SLO, RuleGroup, RulesPlan, SloPlan, SloWindowSeries, UnitTestFile
-from guardiangen.plan.rules_core import CHUNK_OWNERS
-from guardiangen.plan.slo_rules import SloRules
-from guardiangen.plan.slo_sli import SloDef, collect
+from guardiangen.plan.rules.core import CHUNK_OWNERS
+from guardiangen.plan.slo import burnrate as sm
+from guardiangen.plan.slo import rules as slo_rules
+from guardiangen.plan.slo import testgen as slo_tests
+from guardiangen.plan.slo.rules import SloRules
+from guardiangen.plan.slo.sli import SloDef, collect
 from guardiangen.spec.models import ClusterSpec
 
 

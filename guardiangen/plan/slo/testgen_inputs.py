@@ -2,8 +2,8 @@
 
 A scenario is a sequence of phases of constant traffic. Each phase sets the request load (a
 multiple of 1000 requests per minute per counter) and the error ratio as a multiple of the error
-budget. The SLI's own counters (:class:`~guardiangen.plan.slo_sli.TestCounter`) grow accordingly,
-and :class:`~guardiangen.plan.slo_oracle.Traffic` holds the same traffic for the model.
+budget. The SLI's own counters (:class:`~guardiangen.plan.slo.sli.TestCounter`) grow accordingly,
+and :class:`~guardiangen.plan.slo.oracle.Traffic` holds the same traffic for the model.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from guardiangen import promql as q
-from guardiangen.plan import slo_math as sm
-from guardiangen.plan import slo_oracle as so
 from guardiangen.plan.model import ExpectedSample, InputSeries, PromqlExprTest, UnitTestCase
-from guardiangen.plan.slo_rules import (
+from guardiangen.plan.slo import burnrate as sm
+from guardiangen.plan.slo import oracle as so
+from guardiangen.plan.slo.rules import (
     ALL_EVENTS,
     BAD_EVENTS,
     BUDGET_REMAINING,

@@ -20,7 +20,7 @@ from guardiangen import promql as q
 from guardiangen.catalog import Catalog
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_GUARDIAN, LABEL_SPECIALIST, LABEL_TEAM, InputSeries
-from guardiangen.plan.rules_core import (
+from guardiangen.plan.rules.core import (
     AlertDef,
     Domain,
     ExpectedRecord,
@@ -39,7 +39,7 @@ from guardiangen.plan.rules_core import (
     threshold_scenarios,
     value_template,
 )
-from guardiangen.plan.rules_fixtures import (
+from guardiangen.plan.rules.inputs import (
     counter,
     exact_quantile_indexes,
     gauge,
@@ -47,7 +47,7 @@ from guardiangen.plan.rules_fixtures import (
     quantile_shape,
     quantile_value,
 )
-from guardiangen.plan.rules_specialists import (
+from guardiangen.plan.rules.specialists import (
     QUANTILES,
     TRAFFIC,
     fixture_rate,

@@ -1,6 +1,6 @@
 """README sections generated from the code, so documentation cannot drift from behaviour.
 
-`python -m guardiangen.docs` rewrites them in README.md; a test fails when they are stale.
+`python -m guardiangen.readme.codes` rewrites them in README.md; a test fails when they are stale.
 """
 
 from __future__ import annotations

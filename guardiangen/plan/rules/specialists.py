@@ -14,7 +14,7 @@ from guardiangen import promql as q
 from guardiangen.catalog import Catalog
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_SPECIALIST, LABEL_TEAM, InputSeries
-from guardiangen.plan.rules_core import (
+from guardiangen.plan.rules.core import (
     AlertDef,
     Domain,
     ExpectedRecord,
@@ -32,7 +32,7 @@ from guardiangen.plan.rules_core import (
     threshold_scenarios,
     value_template,
 )
-from guardiangen.plan.rules_fixtures import (
+from guardiangen.plan.rules.inputs import (
     counter,
     counter_phases,
     exact_quantile_indexes,

@@ -31,7 +31,6 @@ from fractions import Fraction
 
 from guardiangen import promql as q
 from guardiangen.catalog import Scale, Unit
-from guardiangen.plan import slo_math as sm
 from guardiangen.plan.links import dashboard_url, runbook_url
 from guardiangen.plan.model import (
     LABEL_BURN_TIER,
@@ -43,7 +42,8 @@ from guardiangen.plan.model import (
     Rule,
     RuleGroup,
 )
-from guardiangen.plan.slo_sli import SloDef
+from guardiangen.plan.slo import burnrate as sm
+from guardiangen.plan.slo.sli import SloDef
 from guardiangen.promql import Expr, Meta
 from guardiangen.promql.meta import RATIO
 from guardiangen.spec.models import ClusterSpec, NoDataPolicy

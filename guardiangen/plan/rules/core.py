@@ -4,7 +4,7 @@ A domain module (``rules_specialists``, ``rules_guardians``, ``rules_gpu``, ``ru
 returns a :class:`Domain`: recording rules with one fixture whose recorded values are known
 exactly, and alert definitions, each with scenarios (input series plus the ``$value`` and series
 labels the alert must show, or ``None`` for silence). :mod:`guardiangen.plan.rules` applies the
-spec's overrides and turns them into plan rules; :mod:`guardiangen.plan.testgen` into promtool tests.
+spec's overrides and turns them into plan rules; :mod:`guardiangen.plan.rules.testgen` into promtool tests.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from decimal import Decimal
 from typing import Literal, TypeVar
 
 from guardiangen.catalog import MetricDefinition, Scale, Unit
-from guardiangen.plan.alert_names import ALERTS, AlertInfo
 from guardiangen.plan.model import InputSeries, Labels
-from guardiangen.plan.rules_fixtures import (
+from guardiangen.plan.rules.inputs import (
     exact_quantile_indexes,
     histogram,
     quantile_shape,
@@ -27,6 +26,7 @@ from guardiangen.plan.rules_fixtures import (
 )
 from guardiangen.promql import Expr, Meta, humanize_template
 from guardiangen.promql.text import format_number
+from guardiangen.spec.alert_names import ALERTS, AlertInfo
 from guardiangen.spec.models import AlertOverride, ClusterSpec
 from guardiangen.spec.types import format_duration_ms, parse_duration_ms
 
@@ -47,7 +47,7 @@ alerts each, so at most 150 rules a group); see :func:`guardiangen.plan.rules.bu
 
 def chunk_mates(owners: Sequence[T], index: int) -> list[T]:
     """The other owners of the chunk of ``owners[index]``, in order, where every owner is one unit
-    of :func:`guardiangen.plan.rules.chunks` (a GPU node): chunks are then runs of
+    of :func:`guardiangen.plan.rules.chunks.chunks` (a GPU node): chunks are then runs of
     :data:`CHUNK_OWNERS` positions, and its test file loads only theirs."""
     start = index - index % CHUNK_OWNERS
     return [x for i, x in enumerate(owners[start : start + CHUNK_OWNERS], start) if i != index]
@@ -262,7 +262,7 @@ def p95_scenarios(
 ) -> tuple[str, tuple[Scenario, ...]]:
     """The comparison for "p95 above ``threshold``" and its firing and silent scenarios.
 
-    See :func:`guardiangen.plan.rules_fixtures.quantile_threshold` for where the quantiles go.
+    See :func:`guardiangen.plan.rules.inputs.quantile_threshold` for where the quantiles go.
     """
     op, fire, quiet = quantile_threshold(metric.buckets, threshold)
     exact = set(exact_quantile_indexes(metric.buckets))

@@ -1,6 +1,6 @@
 """The README's table of generated alerts, built from the rules plan.
 
-``python -m guardiangen.plan.alert_docs [README.md] [SPEC]`` rewrites the section between
+``python -m guardiangen.readme.alerts [README.md] [SPEC]`` rewrites the section between
 ``<!-- alerts-table:start -->`` and ``<!-- alerts-table:end -->`` from the reference spec;
 ``tests/prometheus`` fails when the README and this output differ.
 """
@@ -12,12 +12,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from guardiangen.plan.alert_names import ALERTS
 from guardiangen.plan.model import LABEL_GUARDIAN, LABEL_SEVERITY, LABEL_SLO, LABEL_SPECIALIST, Plan, Rule
+from guardiangen.spec.alert_names import ALERTS
 from guardiangen.spec.models import ClusterSpec
 
 SECTION = "alerts-table"
-REGENERATE = "python -m guardiangen.plan.alert_docs README.md specs/cluster.yaml"
+REGENERATE = "python -m guardiangen.readme.alerts README.md specs/cluster.yaml"
 _SPEC_PATH = re.compile(r"\b[a-z_]+(?:\[\])?(?:\.[a-z0-9_]+(?:\[\])?)+")
 
 
@@ -96,7 +96,7 @@ def reference_table(spec_path: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from guardiangen.docs import replace_section
+    from guardiangen.readme.codes import replace_section
 
     readme = Path(argv[0] if argv else "README.md")
     spec_path = argv[1] if len(argv) > 1 else "specs/cluster.yaml"

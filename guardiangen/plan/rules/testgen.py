@@ -5,7 +5,7 @@ less often; see :func:`build`). Its first test group feeds the recording fixture
 recorded series with ``promql_expr_test`` (exact values: promtool 2.x compares floats exactly).
 Then each alert scenario is a group of its own: the input series, evaluated once the expression's
 windows are full and ``for:`` has passed, and the alert's exact labels and annotations, or no
-alert at all. Expected descriptions are rendered by :mod:`guardiangen.plan.rules_humanize` from
+alert at all. Expected descriptions are rendered by :mod:`guardiangen.plan.rules.humanize` from
 the exact value the inputs produce.
 """
 
@@ -27,9 +27,9 @@ from guardiangen.plan.model import (
     UnitTestCase,
     UnitTestFile,
 )
-from guardiangen.plan.rules_core import AlertDef, Domain, RecordsFixture, Scenario, minutes_of, sorted_labels
-from guardiangen.plan.rules_fixtures import STEP, selector
-from guardiangen.plan.rules_humanize import AmbiguousValue, expand
+from guardiangen.plan.rules.core import AlertDef, Domain, RecordsFixture, Scenario, minutes_of, sorted_labels
+from guardiangen.plan.rules.humanize import AmbiguousValue, expand
+from guardiangen.plan.rules.inputs import STEP, selector
 from guardiangen.promql.text import format_number
 from guardiangen.spec.types import format_duration_ms, parse_duration_ms
 
@@ -103,7 +103,7 @@ def _annotations(rule: Rule, scenario: Scenario) -> dict[str, str]:
 
 def settled(rule: Rule, scenario: Scenario) -> Scenario:
     """``scenario``, or the same one moved up to 0.9% further past the threshold when Prometheus
-    could print its value two ways (see :class:`guardiangen.plan.rules_humanize.AmbiguousValue`)."""
+    could print its value two ways (see :class:`guardiangen.plan.rules.humanize.AmbiguousValue`)."""
     try:
         _annotations(rule, scenario)
         return scenario

@@ -18,7 +18,7 @@ from guardiangen import promql as q
 from guardiangen.catalog import Catalog, Scale
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_TEAM, InputSeries
-from guardiangen.plan.rules_core import (
+from guardiangen.plan.rules.core import (
     AlertDef,
     Domain,
     ExpectedRecord,
@@ -34,7 +34,7 @@ from guardiangen.plan.rules_core import (
     threshold_scenarios,
     value_template,
 )
-from guardiangen.plan.rules_fixtures import counter, gauge, gauge_phases
+from guardiangen.plan.rules.inputs import counter, gauge, gauge_phases
 from guardiangen.promql.meta import COUNT
 from guardiangen.promql.text import regex_literal
 from guardiangen.spec.models import ClusterSpec, GpuModel, GpuNode
