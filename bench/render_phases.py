@@ -1,4 +1,4 @@
-"""Where a render's time goes: validate, plan, render targets, canonical bytes, write.
+"""Where a render's time goes: the pipeline's phases validate, plan, render (canonical bytes included), write.
 
     .venv/bin/python bench/render_phases.py [--sizes 1000] [--runs 3]
 
@@ -26,13 +26,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from guardiangen import pipeline  # noqa: E402
 from guardiangen.gcpause import gc_paused  # noqa: E402
-from guardiangen.plan import build_plan, catalog_for  # noqa: E402
-from guardiangen.render import RenderContext, render_all  # noqa: E402
-from guardiangen.render.profiles.content import stamp_cluster_label  # noqa: E402
-from guardiangen.templates import templates_dir  # noqa: E402
-from guardiangen.write import canonical, write_tree  # noqa: E402
 
-STEPS = ("validate", "plan", "render", "canonical", "write")
+STEPS = ("validate", "plan", "render", "write")
 
 
 def one_run(spec: Path, out: Path) -> dict[str, float]:
@@ -43,20 +38,15 @@ def one_run(spec: Path, out: Path) -> dict[str, float]:
     result = pipeline.validate(str(spec))
     assert result.spec is not None, [d.format_text() for d in result.diagnostics]
     times["validate"] = time.perf_counter() - start
-    with gc_paused():
+    with gc_paused():  # as `guardiangen render` does (pipeline.generate)
         start = time.perf_counter()
-        catalog = catalog_for(result.spec)
-        plan = stamp_cluster_label(build_plan(result.spec, catalog), result.spec, catalog)
+        plan = pipeline.plan(result.spec)
         times["plan"] = time.perf_counter() - start
         start = time.perf_counter()
-        ctx = RenderContext(result.spec, catalog, plan, templates_dir(None), result.spec.output.profile)
-        files = render_all(ctx)
+        files = pipeline.render(plan, spec.name, spec=result.spec)
         times["render"] = time.perf_counter() - start
-        start = time.perf_counter()
-        data = canonical(files, spec.name)
-        times["canonical"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_tree(out, data)
+    assert not pipeline.write(out, files)
     times["write"] = time.perf_counter() - start
     return times
 

@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guardiangen import pipeline  # noqa: E402
-from guardiangen.plan import catalog_for, slo  # noqa: E402
+from guardiangen.plan import slo  # noqa: E402
 from guardiangen.plan.model import RuleGroup  # noqa: E402
 from guardiangen.plan.slo.burnrate import windows  # noqa: E402
+from guardiangen.spec.catalog import catalog_for  # noqa: E402
 from guardiangen.spec.models import ClusterSpec, SpecialistSlos  # noqa: E402
 from guardiangen.spec.types import parse_duration_ms  # noqa: E402
 

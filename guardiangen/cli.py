@@ -51,7 +51,7 @@ class FailOn(str, Enum):
     error = "error"
 
 
-class Target(str, Enum):
+class Profile(str, Enum):
     """The spec's OutputProfile values, repeated here so that `--help` need not import the spec models."""
 
     plain = "plain"
@@ -71,7 +71,7 @@ TemplatesOpt = Annotated[
     typer.Option("--templates", help="Use templates from this directory instead of the built-in ones."),
 ]
 TargetOpt = Annotated[
-    Target | None,
+    Profile | None,
     typer.Option(
         "--target",
         help="Deployment profile, overriding the spec's output.profile: plain files only, or plus out/kubernetes, "
@@ -118,7 +118,7 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _profile(target: Target | None) -> OutputProfile | None:
+def _profile(target: Profile | None) -> OutputProfile | None:
     """The spec's OutputProfile for ``--target`` (None: keep the spec's own ``output.profile``)."""
     from guardiangen.spec.models import OutputProfile
 
@@ -153,6 +153,16 @@ def validate(
     raise typer.Exit(code)
 
 
+def _generate(spec: str, templates: Path | None, target: Profile | None, fmt: Format) -> dict[str, bytes]:
+    """What `render` and `check` share: the rendered files, or the exit with the spec's diagnostics."""
+    from guardiangen import pipeline
+
+    generated = pipeline.generate(spec, templates=templates, profile=_profile(target))
+    if generated.files is None:
+        raise typer.Exit(report(generated.diagnostics, fmt))
+    return generated.files
+
+
 @app.command()
 @guarded
 def render(
@@ -164,18 +174,11 @@ def render(
 ) -> None:
     """Render every output into OUT, atomically; stale generated files are pruned, others kept."""
     from guardiangen import pipeline
-    from guardiangen.write import WriteError, write_tree
 
-    result = pipeline.validate(spec, _profile(target))
-    if result.spec is None:
-        raise typer.Exit(report(result.diagnostics, format))
-    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates, _profile(target))
-    try:
-        write_tree(out, files)
-    except WriteError as exc:
-        from guardiangen.diagnostics import error
-
-        raise typer.Exit(report([error(str(out), 0, 0, "GG601", str(exc))], format)) from None
+    files = _generate(spec, templates, target, format)
+    problems = pipeline.write(out, files)
+    if problems:
+        raise typer.Exit(report(problems, format))
     if format is Format.text:
         typer.echo(f"wrote {len(files)} files to {out}")
     raise typer.Exit(EXIT_OK)
@@ -192,13 +195,9 @@ def check(
 ) -> None:
     """Render in memory and compare with OUT: changed, missing and extra files, with a diff."""
     from guardiangen import pipeline
-    from guardiangen.write import compare
 
-    result = pipeline.validate(spec, _profile(target))
-    if result.spec is None:
-        raise typer.Exit(report(result.diagnostics, format))
-    files = pipeline.render(result.spec, pipeline.spec_display_name(spec), templates, _profile(target))
-    drift = compare(out, files)
+    files = _generate(spec, templates, target, format)
+    drift = pipeline.diff(out, files)
     if format is Format.text:
         for relpath in drift.changed:
             sys.stdout.write(drift.diffs[relpath])
@@ -230,12 +229,11 @@ def lint(
     """Lint the rendered rules and dashboards in OUT against the spec's metric catalog."""
     from guardiangen import pipeline
     from guardiangen.lint.run import lint_tree
-    from guardiangen.plan import catalog_for
 
     result = pipeline.validate(spec)
     if result.spec is None:
         raise typer.Exit(report(result.diagnostics, format))
-    diags = lint_tree(out, catalog_for(result.spec), with_tools=with_tools)
+    diags = lint_tree(out, pipeline.catalog(result.spec), with_tools=with_tools)
     code = report(diags, format, Severity(fail_on.value))
     if not diags and format is Format.text:
         typer.echo(f"{out}: no findings" + (" (with promtool and amtool)" if with_tools else ""))
@@ -284,12 +282,11 @@ def metrics(
         catalog = build_catalog(postgres_enabled=True)
     else:
         from guardiangen import pipeline
-        from guardiangen.plan import catalog_for
 
         result = pipeline.validate(spec)
         if result.spec is None:
             raise typer.Exit(report(result.diagnostics, Format.text))
-        catalog = catalog_for(result.spec)
+        catalog = pipeline.catalog(result.spec)
     sys.stdout.write(to_json(catalog) if format == "json" else format_table(catalog))
 
 

@@ -1,10 +1,8 @@
 """Computing a pure function in a forked child while this process does other work.
 
-The plan and the targets are pure functions of the spec and the render context, so a forked child
-sees the same inputs (copy-on-write, nothing to serialize) and computes the same value; only the
-result travels back, pickled through a pipe. On a machine with a second CPU the component rules are
-planned beside the SLOs, and the dashboards are built beside the rule files: together about a third
-of a large fleet's render.
+For pure functions only: a forked child sees the same inputs (copy-on-write, nothing to serialize)
+and computes the same value; only the result travels back, pickled through a pipe. It knows nothing
+of what it computes (the plan uses it for the SLOs, the render loop for targets marked ``fork``).
 
 Whatever goes wrong in the child (an exception, a crash, a kill, a result that cannot be read), the
 parent computes the value itself, so the outcome and any error are exactly those of a sequential
@@ -17,13 +15,8 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Generic, TypeVar
-
-if TYPE_CHECKING:
-    from guardiangen.render import RenderContext, Target
-
-Files = dict[str, str]
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 
 def enabled() -> bool:
@@ -35,18 +28,6 @@ def enabled() -> bool:
     except AttributeError:  # not Linux
         cpus = os.cpu_count() or 1
     return cpus > 1
-
-
-def render_targets(ctx: RenderContext, targets: Sequence[Target]) -> list[Files]:
-    """Each target's files, in the order of ``targets``; those marked ``fork`` in a child."""
-    forked = {i: call(t.render, ctx) for i, t in enumerate(targets) if t.fork}
-    try:
-        out = {i: t.render(ctx) for i, t in enumerate(targets) if i not in forked}
-        out.update((i, child.result()) for i, child in forked.items())
-        return [out[i] for i in range(len(targets))]
-    finally:
-        for child in forked.values():
-            child.stop()
 
 
 R = TypeVar("R")

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from guardiangen.plan.model import Plan
+    from guardiangen.render import RenderContext
+    from guardiangen.spec.models import ClusterSpec, OutputProfile
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_SPEC = ROOT / "specs" / "cluster.yaml"
@@ -27,3 +34,26 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         text=True,
         timeout=300,
     )
+
+
+def plan_of(spec: ClusterSpec, profile: OutputProfile | None = None, **changes: Any) -> Plan:
+    """The real plan of ``spec`` (``pipeline.plan``), with ``changes`` replacing parts of it."""
+    from guardiangen import pipeline
+
+    plan = pipeline.plan(spec, profile)
+    return replace(plan, **changes) if changes else plan
+
+
+def render_files(spec: ClusterSpec, spec_name: str = "cluster.yaml", plan: Plan | None = None) -> dict[str, bytes]:
+    """Every output file of ``spec`` (or of ``plan``, made from it) as ``guardiangen render`` writes them."""
+    from guardiangen import pipeline
+
+    return pipeline.render(plan if plan is not None else plan_of(spec), spec_name, spec=spec)
+
+
+def render_context(plan: Plan, spec: ClusterSpec | None = None, templates: Path | None = None) -> RenderContext:
+    """What a target renders from: ``plan``, and the shipped templates unless ``templates`` is given."""
+    from guardiangen.render import RenderContext
+    from guardiangen.templates import templates_dir
+
+    return RenderContext(plan=plan, templates=templates_dir(templates), _spec=spec)

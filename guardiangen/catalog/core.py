@@ -99,6 +99,16 @@ class Catalog:
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError("Catalog is immutable")
 
+    def _identity(self) -> tuple[object, ...]:
+        return (tuple(self._by_name.values()), self._gpu, self._target_labels, self._postgres_enabled)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal catalogs hold the same metrics for the same exporter profile (a value, like the plan)."""
+        return isinstance(other, Catalog) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
     def __iter__(self) -> Iterator[MetricDefinition]:
         return iter(self._by_name.values())
 

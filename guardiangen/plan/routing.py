@@ -24,10 +24,10 @@ from guardiangen.plan.model import (
     LABEL_SLO,
     LABEL_SPECIALIST,
     LABEL_TEAM,
-    SEVERITIES,
     Labels,
-    Plan,
+    RulesPlan,
 )
+from guardiangen.promql.names import SEVERITIES
 from guardiangen.spec.models import Alerting, ClusterSpec
 
 # Labels of a generated alert that say where it goes; alertname and the like only make rows unique.
@@ -167,7 +167,7 @@ def inhibit_rules(spec: ClusterSpec, identity_labels: Iterable[str] = ()) -> tup
 # ------------------------------------------------------------------------------ routing table
 
 
-def routing_table(spec: ClusterSpec, plan: Plan) -> tuple[RoutingRow, ...]:
+def routing_table(spec: ClusterSpec, rules: RulesPlan) -> tuple[RoutingRow, ...]:
     """Label sets of every generated alert plus spec-derived ones, with their expected receivers.
 
     Rows from the plan's alerts keep only the labels routing can depend on, so alerts that route
@@ -185,7 +185,7 @@ def routing_table(spec: ClusterSpec, plan: Plan) -> tuple[RoutingRow, ...]:
     def add(labels: Mapping[str, str], source: str) -> None:
         found.setdefault(tuple(sorted(labels.items())), set()).add(source)
 
-    for rule in plan.rules.alerts():
+    for rule in rules.alerts():
         labels = {**base, **dict(rule.labels)}
         # A templated value ({{ $labels.x }}) is only known at evaluation time; it cannot be routed on.
         add({k: v for k, v in labels.items() if k in keys and "{{" not in v}, f"alert {rule.alert}")

@@ -87,12 +87,11 @@ def alerts_table_markdown(spec: ClusterSpec, plan: Plan) -> str:
 def reference_table(spec_path: str) -> str:
     """The table for the spec at ``spec_path`` (raises if the spec is invalid)."""
     from guardiangen import pipeline
-    from guardiangen.plan import build_plan, catalog_for
 
     result = pipeline.validate(spec_path)
     if result.spec is None:
         raise ValueError("; ".join(d.format_text() for d in result.diagnostics))
-    return alerts_table_markdown(result.spec, build_plan(result.spec, catalog_for(result.spec)))
+    return alerts_table_markdown(result.spec, pipeline.plan(result.spec))
 
 
 def main(argv: list[str]) -> int:

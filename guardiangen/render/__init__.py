@@ -1,32 +1,48 @@
-"""Output targets, registered in one explicit list.
+"""Output targets, registered in one explicit list, and the loop that renders them all.
 
-A target is a pure function from a :class:`RenderContext` to ``{relative path: text}``: it never
-reads the spec file and never touches the filesystem (templates are read through the context).
+A target is a pure function from a :class:`RenderContext` to ``{relative path: text}``: it reads
+the plan (never the spec) and never touches the filesystem (templates are read through the
+context).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from guardiangen.catalog import Catalog
+from guardiangen.parallel import call
 from guardiangen.plan.model import Plan
-from guardiangen.spec.models import ClusterSpec, OutputProfile
+
+if TYPE_CHECKING:
+    from guardiangen.spec.models import ClusterSpec
 
 
 @dataclass(frozen=True)
 class RenderContext:
-    spec: ClusterSpec
-    catalog: Catalog
+    """What a target renders from: the plan and the options of this render."""
+
     plan: Plan
-    templates: Path
-    # Which deployment envelope is added to the plain files (see guardiangen.render.profiles).
-    profile: OutputProfile = OutputProfile.PLAIN
+    templates: Path  # the template root (``--templates`` or the shipped templates)
+    _spec: ClusterSpec | None = None  # being retired (issue #14): targets still reading it move to the plan
+
+    @property
+    def spec(self) -> ClusterSpec:
+        """Transitional: the spec, for the targets not yet moved to the plan."""
+        assert self._spec is not None, "this target still needs the spec"
+        return self._spec
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.plan.catalog
 
 
 @dataclass(frozen=True)
 class Target:
+    """One output target of the registry."""
+
     name: str
     description: str
     render: Callable[[RenderContext], dict[str, str]]
@@ -43,11 +59,10 @@ def targets() -> tuple[Target, ...]:
 
 
 def render_all(ctx: RenderContext) -> dict[str, str]:
-    from guardiangen.parallel import render_targets
-
+    """Every target's files, then the envelope of the plan's deployment profile around them."""
     files: dict[str, str] = {}
     registered = targets()
-    for target, rendered in zip(registered, render_targets(ctx, registered), strict=True):
+    for target, rendered in zip(registered, _render_targets(ctx, registered), strict=True):
         for relpath, text in rendered.items():
             if relpath in files:
                 raise ValueError(f"targets disagree: {relpath} is produced twice (second by {target.name})")
@@ -55,8 +70,21 @@ def render_all(ctx: RenderContext) -> dict[str, str]:
     # The profile's envelope comes last: it wraps the plain files above instead of rendering anew.
     from guardiangen.render.profiles import envelope_files
 
+    profile = ctx.plan.deployment.profile
     for relpath, text in envelope_files(ctx, files).items():
         if relpath in files:
-            raise ValueError(f"the {ctx.profile.value} profile would overwrite {relpath}")
+            raise ValueError(f"the {profile} profile would overwrite {relpath}")
         files[relpath] = text
     return files
+
+
+def _render_targets(ctx: RenderContext, registered: Sequence[Target]) -> list[Mapping[str, str]]:
+    """Each target's files, in the order of ``registered``; those marked ``fork`` in a child."""
+    forked = {i: call(t.render, ctx) for i, t in enumerate(registered) if t.fork}
+    try:
+        out: dict[int, Mapping[str, str]] = {i: t.render(ctx) for i, t in enumerate(registered) if i not in forked}
+        out.update((i, child.result()) for i, child in forked.items())
+        return [out[i] for i in range(len(registered))]
+    finally:
+        for child in forked.values():
+            child.stop()

@@ -251,7 +251,7 @@ def render(ctx: RenderContext) -> dict[str, str]:
 
     files = {
         CONFIG: dump(config_dict(ctx.spec, identity_labels(ctx))),
-        ROUTING_TABLE: dump(table_dict(routing_table(ctx.spec, ctx.plan))),
+        ROUTING_TABLE: dump(table_dict(routing_table(ctx.spec, ctx.plan.rules))),
     }
     source = ctx.templates / DIR
     shipped = sorted(source.glob("*.tmpl")) if source.is_dir() else []

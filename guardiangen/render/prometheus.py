@@ -4,35 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardiangen.plan.model import Labels, Rule, RuleGroup, UnitTestFile
+from guardiangen.plan.model import Labels, PrometheusFeatures, Rule, RuleGroup, UnitTestFile
 from guardiangen.render import RenderContext, Target
 from guardiangen.render.yamlout import dump
-from guardiangen.spec.versions import prometheus_supports
 
 RULES_DIR = "prometheus/rules"
 TESTS_DIR = "prometheus/tests"
 
 
 def render(ctx: RenderContext) -> dict[str, str]:
-    version = ctx.spec.defaults.prometheus_version
+    features = ctx.plan.prometheus
     files: dict[str, str] = {}
     by_file: dict[str, list[RuleGroup]] = {}
     for group in ctx.plan.rules.groups:
         by_file.setdefault(group.file, []).append(group)
     for name, groups in sorted(by_file.items()):
-        files[f"{RULES_DIR}/{name}.yml"] = dump({"groups": [group_dict(g, version) for g in groups]})
+        files[f"{RULES_DIR}/{name}.yml"] = dump({"groups": [group_dict(g, features) for g in groups]})
     for test in ctx.plan.rules.tests:
         files[f"{TESTS_DIR}/{test.name}.yml"] = covers_comment(test) + dump(test_dict(test))
-    fixtures: dict[str, list[RuleGroup]] = {}
-    for group in ctx.plan.rules.fixtures:
-        fixtures.setdefault(group.file, []).append(group)
-    for name, groups in sorted(fixtures.items()):
-        files[f"{FIXTURES_DIR}/{name}.yml"] = FIXTURE_NOTE + dump({"groups": [group_dict(g, version) for g in groups]})
+    copies: dict[str, list[RuleGroup]] = {}
+    for group in ctx.plan.rules.test_copies:
+        copies.setdefault(group.file, []).append(group)
+    for name, groups in sorted(copies.items()):
+        files[f"{TEST_COPIES_DIR}/{name}.yml"] = TEST_COPY_NOTE + dump(
+            {"groups": [group_dict(g, features) for g in groups]}
+        )
     return files
 
 
-FIXTURES_DIR = f"{TESTS_DIR}/rules"
-FIXTURE_NOTE = (
+TEST_COPIES_DIR = f"{TESTS_DIR}/rules"
+TEST_COPY_NOTE = (
     "# A copy of groups of a rules file in ../../rules, for the promtool tests beside it to load\n"
     "# alone. Not for Prometheus: the same rules are deployed from ../../rules.\n"
 )
@@ -54,25 +55,25 @@ def covers_comment(test: UnitTestFile) -> str:
     return "\n".join(lines) + "\n"
 
 
-def group_dict(group: RuleGroup, prometheus_version: str) -> dict[str, Any]:
+def group_dict(group: RuleGroup, features: PrometheusFeatures) -> dict[str, Any]:
     """One rule group in rule-file form, with only the fields the target version accepts."""
     out: dict[str, Any] = {"name": group.name}
     if group.interval:
         out["interval"] = group.interval
-    if group.limit is not None and prometheus_supports(prometheus_version, "group_limit"):
+    if group.limit is not None and features.group_limit:
         out["limit"] = group.limit
-    if group.labels and prometheus_supports(prometheus_version, "group_labels"):
+    if group.labels and features.group_labels:
         out["labels"] = dict(group.labels)
-    out["rules"] = [rule_dict(r, prometheus_version) for r in group.rules]
+    out["rules"] = [rule_dict(r, features) for r in group.rules]
     return out
 
 
-def rule_dict(rule: Rule, prometheus_version: str) -> dict[str, Any]:
+def rule_dict(rule: Rule, features: PrometheusFeatures) -> dict[str, Any]:
     out: dict[str, Any] = {"alert": rule.alert} if rule.alert else {"record": rule.record}
     out["expr"] = rule.expr
     if rule.for_:
         out["for"] = rule.for_
-    if rule.keep_firing_for and prometheus_supports(prometheus_version, "keep_firing_for"):
+    if rule.keep_firing_for and features.keep_firing_for:
         out["keep_firing_for"] = rule.keep_firing_for
     if rule.labels:
         out["labels"] = dict(rule.labels)

@@ -8,9 +8,26 @@ from pydantic import ValidationError
 
 from guardiangen.diagnostics import Diagnostic
 from guardiangen.load import LoadedDoc
-from guardiangen.spec.models import API_VERSION, ClusterSpec
+from guardiangen.spec.models import API_VERSION, ClusterSpec, OutputProfile
 
-__all__ = ["API_VERSION", "ClusterSpec", "json_schema", "parse_spec"]
+__all__ = ["API_VERSION", "ClusterSpec", "json_schema", "parse_spec", "validate_document"]
+
+
+def validate_document(
+    doc: LoadedDoc, profile: OutputProfile | None = None
+) -> tuple[ClusterSpec | None, list[Diagnostic]]:
+    """The spec of a loaded document, or every problem in it: the model and cross-field checks, then
+    what the deployment ``profile`` (default: the spec's own ``output.profile``) cannot carry out."""
+    from guardiangen.diagnostics import error
+    from guardiangen.spec.output_checks import findings
+
+    spec, diags = parse_spec(doc)
+    if spec is None:
+        return None, diags
+    problems = [
+        error(doc.path, *doc.positions.of_value(loc), code, message) for loc, code, message in findings(spec, profile)
+    ]
+    return (None, problems) if problems else (spec, diags)
 
 
 def parse_spec(doc: LoadedDoc) -> tuple[ClusterSpec | None, list[Diagnostic]]:

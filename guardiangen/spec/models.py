@@ -28,6 +28,7 @@ from guardiangen.spec.types import (
     SecretFile,
     Text,
 )
+from guardiangen.syntax import K8S_KEY_PATTERN, K8S_LABEL_VALUE_PATTERN, K8S_NAME_PATTERN, K8S_NAMESPACE_PATTERN
 
 API_VERSION = "guardiangen/v1"
 
@@ -607,15 +608,6 @@ class Logging(Model):
 
 # ------------------------------------------------------------------------------------- output
 
-# Kubernetes object syntax (apimachinery validation): names are DNS-1123 subdomains, namespaces
-# DNS-1123 labels, label and annotation keys qualified names with an optional DNS prefix.
-K8S_NAMESPACE_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-K8S_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-K8S_KEY_PATTERN = (
-    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"  # optional DNS prefix
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
-)
-K8S_LABEL_VALUE_PATTERN = r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
 K8sKey = Annotated[str, Field(pattern=K8S_KEY_PATTERN, max_length=317)]
 K8sLabelValue = Annotated[str, Field(pattern=K8S_LABEL_VALUE_PATTERN, max_length=63)]
 # Labels the generated rules already use for their own meaning (plan.model), plus Prometheus' own:

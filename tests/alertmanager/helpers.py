@@ -17,6 +17,7 @@ from guardiangen.plan.routing import RoutingRow
 from guardiangen.render.alertmanager import quote_matcher_value
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.write import write_tree
+from tests.conftest import render_files
 
 HERE = Path(__file__).resolve().parent
 E2E_SPEC = HERE / "e2e-cluster.yaml"
@@ -52,7 +53,7 @@ def spec_of(data: dict[str, Any], tmp_path: Path) -> ClusterSpec:
 
 def render_to(spec: ClusterSpec, out: Path) -> Path:
     """Render every target into ``out``; the path of the Alertmanager config."""
-    write_tree(out, pipeline.render(spec, "cluster.yaml"))
+    write_tree(out, render_files(spec))
     return out / "alertmanager" / "alertmanager.yml"
 
 

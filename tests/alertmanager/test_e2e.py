@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from guardiangen.plan.model import Plan
+from guardiangen.plan.model import RulesPlan
 from guardiangen.plan.routing import expected_receivers, routing_table
 from guardiangen.spec.models import ClusterSpec
 from tests.alertmanager.helpers import E2E_SPEC, binary, load_data, render_to, spec_of
@@ -177,7 +177,7 @@ def _ready(running: Running, proc: subprocess.Popen[bytes]) -> bool:
 def _cases(spec: ClusterSpec) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], set[str]]:
     """(inhibiting sources, other alerts, cases that must be inhibited), each alert by case name."""
     alerts: dict[str, dict[str, str]] = {}
-    for i, row in enumerate(routing_table(spec, Plan())):
+    for i, row in enumerate(routing_table(spec, RulesPlan())):
         alerts[f"row{i:02d}"] = {**dict(row.labels), "alertname": f"E2ERow{i:02d}"}
     base = {**spec.metadata.alert_labels, "team": "ml-core", "component": "specialist"}
     sources = {

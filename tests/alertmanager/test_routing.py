@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guardiangen.plan import build_plan, catalog_for
-from guardiangen.plan.model import Plan, Rule, RuleGroup, RulesPlan, labels
+from guardiangen.plan.model import Rule, RuleGroup, RulesPlan, labels
 from guardiangen.plan.routing import expected_receivers, route_tree, routing_table
 from guardiangen.spec.models import ClusterSpec
 from tests.alertmanager.helpers import E2E_SPEC, load_data, render_to, routes_test_all, spec_of
+from tests.conftest import plan_of
 
 
 def test_every_reference_row_routes_as_expected(reference_spec: ClusterSpec, reference_config: Path) -> None:
     table = load_data(reference_config.parent / "routing-table.yml")["rows"]
-    rows = routing_table(reference_spec, build_plan(reference_spec, catalog_for(reference_spec)))
+    rows = routing_table(reference_spec, plan_of(reference_spec).rules)
     assert [dict(r.labels) for r in rows] == [t["labels"] for t in table]
     assert [list(r.receivers) for r in rows] == [t["receivers"] for t in table]
     assert routes_test_all(reference_config, rows) == []
 
 
 def test_reference_rows_cover_routes_owners_and_fallback(reference_spec: ClusterSpec) -> None:
-    rows = routing_table(reference_spec, Plan())
+    rows = routing_table(reference_spec, RulesPlan())
     sources = {s for r in rows for s in r.sources}
     assert {"route 1", "route 2", "route 3", "route 4", "no route matches"} <= sources
     assert {"specialist code critical", "guardian quality warning", "postgres info"} <= sources
@@ -48,8 +48,7 @@ def test_plan_alerts_add_rows_projected_to_routing_labels(reference_spec: Cluste
         # A templated value is unknown until evaluation, and a foreign label never decides routing.
         _alert("LLMGuardianGpu", severity="warning", component="gpu", specialist="{{ $labels.x }}", gpu_uuid="GPU-1"),
     )
-    plan = Plan(rules=RulesPlan(groups=(RuleGroup(name="test", rules=alerts),)))
-    rows = routing_table(reference_spec, plan)
+    rows = routing_table(reference_spec, RulesPlan(groups=(RuleGroup(name="test", rules=alerts),)))
     by_source = {s: r for r in rows for s in r.sources}
     a, b = by_source["alert LLMGuardianA"], by_source["alert LLMGuardianB"]
     assert a is b and "specialist code critical" in a.sources
@@ -79,7 +78,7 @@ def test_e2e_spec_rows_include_continue_matching(tmp_path: Path) -> None:
     assert expected_receivers(al, {"team": "safety-team"}) == ("audit",)
     assert expected_receivers(al, {"team": "safety-team", "severity": "critical"}) == ("audit", "pager", "oncall")
     assert expected_receivers(al, {"team": "ml-core", "severity": "critical"}) == ("core-pager",)
-    rows = routing_table(spec, Plan())
+    rows = routing_table(spec, RulesPlan())
     config = render_to(spec, tmp_path / "out")
     assert routes_test_all(config, rows) == []
 

@@ -18,7 +18,6 @@ import pytest
 
 from guardiangen import pipeline
 from guardiangen.catalog import Catalog
-from guardiangen.plan import catalog_for
 from guardiangen.render.prometheus import RULES_DIR
 from guardiangen.spec.models import ClusterSpec
 from tests.alertmanager.helpers import load_data, render_to
@@ -90,7 +89,7 @@ def rendered(workdir: Path, sink: webhook.WebhookSink) -> Rendered:
     path.write_text(text, encoding="utf-8")
     result = pipeline.validate(str(path))
     assert result.spec is not None, "\n".join(d.format_text() for d in result.diagnostics)
-    catalog = catalog_for(result.spec)
+    catalog = pipeline.catalog(result.spec)
     out = workdir / "out"
     render_to(result.spec, out)
     return Rendered(result.spec, catalog, out)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from guardiangen import pipeline
-from tests.conftest import REFERENCE_SPEC, ROOT, run_cli
+from tests.conftest import REFERENCE_SPEC, ROOT, render_files, run_cli
 
 
 def _tree(path: Path) -> dict[str, bytes]:
@@ -134,8 +134,8 @@ def test_spec_removed_after_it_was_read(tmp_path: Path, monkeypatch: pytest.Monk
     result = pipeline.validate(str(spec))
     spec.unlink()  # gone mid-run: rendering works from what was read, never re-reads the file
     assert result.spec is not None
-    files = pipeline.render(result.spec, "cluster.yaml")
-    assert files == pipeline.render(pipeline.validate(str(REFERENCE_SPEC)).spec, "cluster.yaml")  # type: ignore[arg-type]
+    files = render_files(result.spec)
+    assert files == render_files(pipeline.validate(str(REFERENCE_SPEC)).spec)  # type: ignore[arg-type]
 
 
 def test_spec_removed_before_it_was_read(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def load_spec(path: Path) -> ClusterSpec:
 def render_text(spec: ClusterSpec) -> str:
     """The rendered fluentd.conf. The target reads only the spec and the templates, so catalog and
     plan are left out (their modules are not needed to test this target)."""
-    ctx = RenderContext(spec=spec, catalog=cast(Any, None), plan=cast(Any, None), templates=templates_dir())
+    ctx = RenderContext(plan=cast(Any, None), templates=templates_dir(), _spec=spec)
     return fluentd.render(ctx)[fluentd.CONFIG]
 
 
@@ -101,7 +101,7 @@ def test_only_ruby_code_is_the_credential_env_reference(case: ClusterSpec) -> No
 
 def test_no_logging_section_no_files(reference_spec: ClusterSpec) -> None:
     spec = reference_spec.model_copy(update={"logging": None})
-    ctx = RenderContext(spec=spec, catalog=cast(Any, None), plan=cast(Any, None), templates=templates_dir())
+    ctx = RenderContext(plan=cast(Any, None), templates=templates_dir(), _spec=spec)
     assert fluentd.render(ctx) == {}
 
 

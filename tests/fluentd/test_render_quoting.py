@@ -189,7 +189,7 @@ def test_choice() -> None:
 def _env(tmp_path: Path, source: str) -> jinja2.Template:
     (tmp_path / "fluentd").mkdir()
     (tmp_path / "fluentd" / "t.j2").write_text(source)
-    ctx = RenderContext(spec=cast(Any, None), catalog=cast(Any, None), plan=cast(Any, None), templates=tmp_path)
+    ctx = RenderContext(plan=cast(Any, None), templates=tmp_path)
     return f.environment(ctx).get_template("fluentd/t.j2")
 
 

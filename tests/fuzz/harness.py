@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, Phase, settings
 from guardiangen import pipeline
 from guardiangen.diagnostics import Diagnostic, Severity
 from guardiangen.lint.run import lint_tree
-from guardiangen.plan import catalog_for
+from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.write import write_tree
-from tests.conftest import run_cli
+from tests.conftest import render_files, run_cli
 
 SPEC_NAME = "cluster.yaml"
 EXAMPLES_ENV = "GG_FUZZ_EXAMPLES"
@@ -78,7 +78,7 @@ def validate_bytes(directory: Path, data: str | bytes) -> Outcome:
 
 
 def render(spec: ClusterSpec) -> dict[str, bytes]:
-    return pipeline.render(spec, SPEC_NAME)
+    return render_files(spec, SPEC_NAME)
 
 
 def explain(diags: Iterable[Diagnostic]) -> str:

@@ -12,12 +12,10 @@ from ruamel.yaml import YAML
 
 from guardiangen import pipeline
 from guardiangen.catalog import Catalog
-from guardiangen.plan import build_plan, catalog_for
 from guardiangen.plan.model import Plan
-from guardiangen.render import RenderContext
 from guardiangen.render.grafana import render
 from guardiangen.spec.models import ClusterSpec
-from tests.conftest import REFERENCE_SPEC, ROOT
+from tests.conftest import REFERENCE_SPEC, ROOT, plan_of, render_context
 
 DASHBOARD_NAMES = ("gpu", "guardians", "overview", "slo", "specialist")
 DASHBOARD_DIR = "grafana/dashboards"
@@ -48,10 +46,9 @@ def load_spec(path: Path = REFERENCE_SPEC) -> ClusterSpec:
 
 
 def render_spec(spec: ClusterSpec, plan: Plan | None = None) -> Rendered:
-    catalog = catalog_for(spec)
-    plan = build_plan(spec, catalog) if plan is None else plan
-    files = render(RenderContext(spec=spec, catalog=catalog, plan=plan, templates=ROOT / "templates"))
-    return Rendered(spec, catalog, plan, files)
+    plan = plan_of(spec) if plan is None else plan
+    files = render(render_context(plan, spec, ROOT / "templates"))
+    return Rendered(spec, plan.catalog, plan, files)
 
 
 def spec_variant(tmp_path: Path, mutate: Callable[[dict[str, Any]], None]) -> ClusterSpec:

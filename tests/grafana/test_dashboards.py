@@ -70,8 +70,8 @@ def test_lint_dashboard_dir_on_written_files(reference: Rendered, tmp_path: Path
 @pytest.mark.parametrize("name", DASHBOARD_NAMES)
 def test_identity_comes_from_plan_links(reference: Rendered, name: str) -> None:
     dashboard = reference.dashboards[name]
-    assert dashboard["uid"] == dashboard_uid(reference.spec, name)
-    assert dashboard["title"] == dashboard_title(reference.spec, name)
+    assert dashboard["uid"] == dashboard_uid(reference.plan.cluster, name)
+    assert dashboard["title"] == dashboard_title(reference.plan.cluster, name)
     assert dashboard["schemaVersion"] == 39
     assert dashboard["editable"] is False
     assert dashboard["tags"] == ["guardiangen", reference.spec.metadata.name]
@@ -350,7 +350,7 @@ def test_overview_links_to_the_specialist_dashboard(reference: Rendered) -> None
     panel = panel_by_title(reference.dashboards["overview"], "Request rate by specialist")
     [link] = panel["fieldConfig"]["defaults"]["links"]
     assert link["url"].startswith(
-        f"{reference.spec.defaults.dashboard_base_url}/d/{dashboard_uid(reference.spec, 'specialist')}?"
+        f"{reference.spec.defaults.dashboard_base_url}/d/{dashboard_uid(reference.plan.cluster, 'specialist')}?"
     )
     assert "var-specialist=${__field.labels.specialist_type}" in link["url"]
 

@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from guardiangen import promql as q
-from guardiangen.plan import build_plan, catalog_for
+from guardiangen.plan.build import build_plan
 from guardiangen.promql import Expr, Meta
 from guardiangen.promql.meta import RATIO
 from guardiangen.render.dashboards import build_all, dump, panels
 from guardiangen.render.dashboards.sanitize import sanitize, sanitize_panel
+from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec
 from tests.conftest import ROOT
 from tests.grafana.rendered import load_spec

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from ruamel.yaml import YAML
 from schema_check import schema_errors
 
 from guardiangen.lint.dashboards import lint_dashboard_dir, lint_dashboards
-from guardiangen.plan.model import Plan, SloPlan, SloWindowSeries
+from guardiangen.plan.model import SloPlan, SloWindowSeries
 from guardiangen.render.dashboards.provisioning import DASHBOARDS_PATH
 
 
@@ -174,7 +175,7 @@ def _slo(slo_id: str, owner: str, kind: str, objective: str, budget: str) -> Slo
 
 
 def test_slo_dashboard_without_slos_says_so(reference: Rendered) -> None:
-    rendered = render_spec(reference.spec, Plan())
+    rendered = render_spec(reference.spec, replace(reference.plan, slos=()))
     slo = rendered.dashboards["slo"]
     assert schema_errors(slo) == []
     [row, note] = slo["panels"]
@@ -189,7 +190,7 @@ def test_slo_dashboard_from_the_plan(reference: Rendered) -> None:
         _slo("code-latency", "code", "latency", "0.95", "0.05"),
         _slo("math-availability", "math", "availability", "0.995", "0.005"),
     )
-    rendered = render_spec(reference.spec, Plan(slos=slos))
+    rendered = render_spec(reference.spec, replace(reference.plan, slos=slos))
     slo = rendered.dashboards["slo"]
     assert schema_errors(slo) == []
     assert lint_dashboards({"slo.json": slo}) == []

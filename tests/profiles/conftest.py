@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from guardiangen.plan import catalog_for
 from guardiangen.plan.model import (
     AlertRuleTest,
     ExpectedAlert,
     ExpectedSample,
     InputSeries,
-    Plan,
     PromqlExprTest,
     Rule,
     RuleGroup,
@@ -29,8 +27,7 @@ from guardiangen.plan.model import (
 from guardiangen.render import RenderContext, render_all
 from guardiangen.render.profiles import envelope_files
 from guardiangen.spec.models import ClusterSpec, OutputProfile
-from guardiangen.templates import templates_dir
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, plan_of, render_context
 
 PROFILES = tuple(OutputProfile)
 ENVELOPES = tuple(p for p in OutputProfile if p is not OutputProfile.PLAIN)
@@ -50,7 +47,7 @@ def make_spec(output: dict[str, Any] | None = None, **top: Any) -> ClusterSpec:
     return ClusterSpec.model_validate_json(json.dumps(data), strict=True)
 
 
-def synthetic_plan() -> Plan:
+def synthetic_rules() -> RulesPlan:
     """Two rules files, recording and alerting rules, group limit and interval, a multi-line expression
     and templated annotations, plus a promtool test that exercises both kinds of rule."""
     recording = Rule(
@@ -101,7 +98,7 @@ def synthetic_plan() -> Plan:
         ),
     )
     tests = (UnitTestFile("specialists", ("specialists",), "30s", (case,)),)
-    return Plan(rules=RulesPlan(groups=groups, tests=tests))
+    return RulesPlan(groups=groups, tests=tests)
 
 
 def dashboard(uid: str, panels: int = 2, padding: int = 0) -> str:
@@ -118,26 +115,21 @@ def dashboard(uid: str, panels: int = 2, padding: int = 0) -> str:
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
-def context(spec: ClusterSpec, profile: OutputProfile, plan: Plan | None = None) -> RenderContext:
-    catalog = catalog_for(spec)
-    return RenderContext(
-        spec=spec,
-        catalog=catalog,
-        plan=plan if plan is not None else Plan(),
-        templates=templates_dir(None),
-        profile=profile,
-    )
+def context(spec: ClusterSpec, profile: OutputProfile, rules: RulesPlan | None = None) -> RenderContext:
+    """The render context of ``spec`` with ``profile`` in force; ``rules`` replace the spec's rules plan."""
+    plan = plan_of(spec, profile)
+    return render_context(plan if rules is None else replace(plan, rules=rules, slos=()), spec)
 
 
 def render(
     spec: ClusterSpec,
     profile: OutputProfile,
-    plan: Plan | None = None,
+    rules: RulesPlan | None = None,
     dashboards: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(plain files, envelope files) of one profile; ``dashboards`` stand in for grafana/dashboards/*.json."""
-    ctx = context(spec, profile, plan)
-    plain = render_all(replace(ctx, profile=OutputProfile.PLAIN))
+    ctx = context(spec, profile, rules)
+    plain = render_all(replace(ctx, plan=replace(ctx.plan, deployment=replace(ctx.plan.deployment, profile="plain"))))
     for name, text in (dashboards or {}).items():
         plain[f"grafana/dashboards/{name}.json"] = text
     return plain, envelope_files(ctx, plain)
@@ -149,5 +141,5 @@ def yaml_documents(text: str) -> list[Any]:
 
 
 @pytest.fixture
-def plan() -> Plan:
-    return synthetic_plan()
+def rules() -> RulesPlan:
+    return synthetic_rules()

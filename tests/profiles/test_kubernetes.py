@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from guardiangen.plan.model import Plan
+from guardiangen.plan.model import RulesPlan
 from guardiangen.render.profiles import kubernetes
 from guardiangen.render.profiles.k8s import DATA_LIMIT_BYTES, object_name
 from guardiangen.spec.models import OutputProfile
@@ -28,8 +28,8 @@ def all_objects(files: dict[str, str]) -> list[dict[str, Any]]:
     return [o for docs in objects(files).values() for o in docs]
 
 
-def test_every_object_validates_against_the_crd_and_core_schemas(plan: Plan) -> None:
-    plain, files = render(make_spec(), K8S, plan, {"synthetic": dashboard("gg-synthetic")})
+def test_every_object_validates_against_the_crd_and_core_schemas(rules: RulesPlan) -> None:
+    plain, files = render(make_spec(), K8S, rules, {"synthetic": dashboard("gg-synthetic")})
     kinds = [o["kind"] for o in all_objects(files)]
     dashboards = [p for p in plain if p.startswith("grafana/dashboards/") and p.endswith(".json")]
     assert kinds.count("PrometheusRule") == 2  # the synthetic plan's two rules files
@@ -38,9 +38,9 @@ def test_every_object_validates_against_the_crd_and_core_schemas(plan: Plan) -> 
         assert problems(obj) == [], obj["metadata"]["name"]
 
 
-def test_the_oracle_refuses_what_the_api_server_refuses(plan: Plan) -> None:
+def test_the_oracle_refuses_what_the_api_server_refuses(rules: RulesPlan) -> None:
     """Guard the guard: a misspelt field, a bad strategy and duplicate group names all fail."""
-    _, files = render(make_spec(), K8S, plan)
+    _, files = render(make_spec(), K8S, rules)
     rule = next(o for o in all_objects(files) if o["kind"] == "PrometheusRule")
     typo = json.loads(json.dumps(rule))
     typo["spec"]["groups"][0]["rules"][0]["expresion"] = "up"
@@ -56,9 +56,9 @@ def test_the_oracle_refuses_what_the_api_server_refuses(plan: Plan) -> None:
     assert problems(bad_name)
 
 
-def test_prometheusrule_per_rules_file_with_selector_labels(plan: Plan) -> None:
+def test_prometheusrule_per_rules_file_with_selector_labels(rules: RulesPlan) -> None:
     spec = make_spec({"kubernetes": {"namespace": "observability", "rule_labels": {"prometheus": "main"}}})
-    _, files = render(spec, K8S, plan)
+    _, files = render(spec, K8S, rules)
     rules = {p: docs for p, docs in objects(files).items() if p.startswith(kubernetes.RULES_DIR)}
     assert sorted(rules) == [
         "kubernetes/prometheusrules/llm-guardian-prod-slo.yaml",
@@ -165,8 +165,8 @@ def test_secret_configuration_passes_amtool(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_kustomization_lists_every_object_file(plan: Plan) -> None:
-    _, files = render(make_spec(), K8S, plan, {"a": dashboard("a")})
+def test_kustomization_lists_every_object_file(rules: RulesPlan) -> None:
+    _, files = render(make_spec(), K8S, rules, {"a": dashboard("a")})
     (kustomization,) = yaml_documents(files[kubernetes.KUSTOMIZATION])
     listed = {f"kubernetes/{r}" for r in kustomization["resources"]}
     assert listed == set(files) - {kubernetes.KUSTOMIZATION}
@@ -179,9 +179,9 @@ def test_object_names_are_dns_subdomains() -> None:
         object_name("", "_")
 
 
-def test_underscored_cluster_names_still_give_valid_objects(plan: Plan) -> None:
+def test_underscored_cluster_names_still_give_valid_objects(rules: RulesPlan) -> None:
     spec = make_spec(metadata={**make_spec().metadata.model_dump(), "name": "llm_guardian_eu"})
-    _, files = render(spec, K8S, plan, {"a": dashboard("a")})
+    _, files = render(spec, K8S, rules, {"a": dashboard("a")})
     for obj in all_objects(files):
         assert problems(obj) == []
         assert obj["metadata"]["name"].startswith(("llm-guardian-eu-", "alertmanager-llm-guardian-eu"))

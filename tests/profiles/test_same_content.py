@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from guardiangen.plan.model import Plan, RuleGroup, RulesPlan
+from guardiangen.plan.model import RuleGroup, RulesPlan
 from guardiangen.render.profiles import mimir
 from guardiangen.spec.models import OutputProfile
 from tests.profiles.conftest import ENVELOPES, make_spec, render, yaml_documents
@@ -41,9 +41,9 @@ def envelope_groups(profile: OutputProfile, files: dict[str, str]) -> dict[str, 
 
 
 @pytest.mark.parametrize("profile", ENVELOPES, ids=lambda p: p.value)
-def test_rule_groups_are_identical_across_profiles(profile: OutputProfile, plan: Plan) -> None:
+def test_rule_groups_are_identical_across_profiles(profile: OutputProfile, rules: RulesPlan) -> None:
     spec = make_spec({"cluster_label": "cluster"})
-    plain, files = render(spec, profile, plan)
+    plain, files = render(spec, profile, rules)
     expected = plain_groups(plain)
     assert expected and all(expected.values())
     got = envelope_groups(profile, files)
@@ -53,17 +53,17 @@ def test_rule_groups_are_identical_across_profiles(profile: OutputProfile, plan:
 
 
 @pytest.mark.parametrize("profile", ENVELOPES, ids=lambda p: p.value)
-def test_plain_files_are_the_same_whatever_the_profile(profile: OutputProfile, plan: Plan) -> None:
-    plain_only, nothing = render(make_spec(), OutputProfile.PLAIN, plan)
+def test_plain_files_are_the_same_whatever_the_profile(profile: OutputProfile, rules: RulesPlan) -> None:
+    plain_only, nothing = render(make_spec(), OutputProfile.PLAIN, rules)
     assert nothing == {}
-    plain, files = render(make_spec(), profile, plan)
+    plain, files = render(make_spec(), profile, rules)
     assert plain == plain_only
     assert files and all(p.startswith(f"{profile.value}/") for p in files)
 
 
-def test_thanos_groups_carry_the_partial_response_strategy(plan: Plan) -> None:
+def test_thanos_groups_carry_the_partial_response_strategy(rules: RulesPlan) -> None:
     for strategy in ("abort", "warn"):
-        _, files = render(make_spec({"thanos": {"partial_response_strategy": strategy}}), OutputProfile.THANOS, plan)
+        _, files = render(make_spec({"thanos": {"partial_response_strategy": strategy}}), OutputProfile.THANOS, rules)
         assert sorted(files) == ["thanos/rules/slo.yml", "thanos/rules/specialists.yml"]
         for text in files.values():
             for group in yaml_documents(text)[0]["groups"]:
@@ -71,31 +71,31 @@ def test_thanos_groups_carry_the_partial_response_strategy(plan: Plan) -> None:
                 assert list(group)[-1] == "rules"  # group settings first, rules last, as in the plain files
 
 
-def test_mimir_file_names_one_namespace(plan: Plan) -> None:
-    _, files = render(make_spec(), OutputProfile.MIMIR, plan)
+def test_mimir_file_names_one_namespace(rules: RulesPlan) -> None:
+    _, files = render(make_spec(), OutputProfile.MIMIR, rules)
     (path,) = files
     assert path == "mimir/llm-guardian-prod.yml"
     (doc,) = yaml_documents(files[path])
     assert list(doc) == ["namespace", "groups"] and doc["namespace"] == "llm-guardian-prod"
-    _, files = render(make_spec({"mimir": {"namespace": "guardians.eu-1"}}), OutputProfile.MIMIR, plan)
+    _, files = render(make_spec({"mimir": {"namespace": "guardians.eu-1"}}), OutputProfile.MIMIR, rules)
     assert yaml_documents(files["mimir/guardians.eu-1.yml"])[0]["namespace"] == "guardians.eu-1"
 
 
-def test_mimir_refuses_group_names_repeated_across_rules_files(plan: Plan) -> None:
-    first = plan.rules.groups[0]
+def test_mimir_refuses_group_names_repeated_across_rules_files(rules: RulesPlan) -> None:
+    first = rules.groups[0]
     clash = RuleGroup(first.name, first.rules, file="other")
-    twice = Plan(rules=RulesPlan(groups=(*plan.rules.groups, clash)))
+    twice = RulesPlan(groups=(*rules.groups, clash))
     with pytest.raises(ValueError, match="one Mimir namespace needs unique group names"):
         render(make_spec(), OutputProfile.MIMIR, twice)
     assert mimir.DIR == "mimir"
 
 
 @pytest.mark.parametrize("profile", ENVELOPES, ids=lambda p: p.value)
-def test_unwrapped_rules_pass_promtool(profile: OutputProfile, plan: Plan, tmp_path: Path) -> None:
+def test_unwrapped_rules_pass_promtool(profile: OutputProfile, rules: RulesPlan, tmp_path: Path) -> None:
     """With the envelope taken off (namespace, CRD wrapper, Thanos field), promtool accepts every rule file."""
     from guardiangen.render.yamlout import dump
 
-    _, files = render(make_spec({"cluster_label": "cluster"}), profile, plan)
+    _, files = render(make_spec({"cluster_label": "cluster"}), profile, rules)
     for i, groups in enumerate(envelope_groups(profile, files).values()):
         path = tmp_path / f"{i}.yml"
         path.write_text(dump({"groups": groups}), encoding="utf-8")

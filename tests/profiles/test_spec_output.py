@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from guardiangen import cli, pipeline
+from guardiangen.plan.model.deployment import Profile
 from guardiangen.spec.models import RESERVED_CLUSTER_LABELS, Output, OutputProfile
 from tests.profiles.conftest import make_spec, reference_data
 
@@ -99,5 +100,6 @@ def test_folder_with_a_slash_only_matters_to_the_kubernetes_profile(tmp_path: Pa
     assert pipeline.validate(write_spec(tmp_path, {"profile": "kubernetes"}, defaults=defaults)).spec is None
 
 
-def test_cli_target_choices_are_the_spec_profiles() -> None:
-    assert [t.value for t in cli.Target] == [p.value for p in OutputProfile]
+def test_cli_target_choices_and_plan_profiles_are_the_spec_profiles() -> None:
+    assert [t.value for t in cli.Profile] == [p.value for p in OutputProfile]
+    assert list(get_args(Profile)) == [p.value for p in OutputProfile]

@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 
 from guardiangen import pipeline
-from guardiangen.plan import build_plan, catalog_for
 from guardiangen.plan.model import Plan
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.write import write_tree
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, render_files
 
 RULES_DIR, TESTS_DIR = "prometheus/rules", "prometheus/tests"
 
@@ -53,7 +52,7 @@ def spec_of(data: dict[str, Any], tmp_path: Path) -> ClusterSpec:
 
 
 def plan_of(spec: ClusterSpec) -> Plan:
-    return build_plan(spec, catalog_for(spec))
+    return pipeline.plan(spec)
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class Rendered:
 
 def render(spec: ClusterSpec, out: Path) -> Rendered:
     """Every target rendered in-process and written to ``out``, as ``guardiangen render`` does."""
-    write_tree(out, pipeline.render(spec, "cluster.yaml"))
+    write_tree(out, render_files(spec))
     return Rendered(out)
 
 

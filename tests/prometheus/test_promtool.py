@@ -12,8 +12,9 @@ import shutil
 from pathlib import Path
 
 from guardiangen.lint.rules import lint_rule_files
-from guardiangen.plan import catalog_for, rules
+from guardiangen.plan import rules
 from guardiangen.plan.model import Plan, Rule, UnitTestFile
+from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec
 from tests.prometheus.helpers import RULES_DIR, TESTS_DIR, Rendered, failures, run, run_all
 

@@ -11,7 +11,7 @@ import pytest
 
 from guardiangen import promql as q
 from guardiangen.catalog import Scale, Unit
-from guardiangen.plan import catalog_for, rules
+from guardiangen.plan import rules
 from guardiangen.plan.links import runbook_url
 from guardiangen.plan.model import (
     LABEL_COMPONENT,
@@ -19,13 +19,13 @@ from guardiangen.plan.model import (
     LABEL_SEVERITY,
     LABEL_SPECIALIST,
     LABEL_TEAM,
-    SEVERITIES,
     Plan,
     Rule,
 )
 from guardiangen.plan.rules.core import around, rate_window, value_template
-from guardiangen.promql.names import ALERT_NAME_MAX, RECORD_NAME_PATTERN
+from guardiangen.promql.names import ALERT_NAME_MAX, RECORD_NAME_PATTERN, SEVERITIES
 from guardiangen.spec.alert_names import ALERTS
+from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec
 from tests.prometheus.helpers import plan_of, reference_data, spec_of
 
@@ -196,7 +196,7 @@ def test_every_alert_carries_the_annotations(reference_spec: ClusterSpec, refere
         assert set(notes) == {"summary", "description", "runbook_url", "dashboard_url"}
         assert re.fullmatch(r"[A-Z][^{}]*\.", notes["summary"]), notes["summary"]
         assert "{{" in notes["description"] and notes["description"].endswith("."), notes["description"]
-        assert notes["runbook_url"] == runbook_url(reference_spec, rule.alert)
+        assert notes["runbook_url"] == runbook_url(reference_spec.defaults.runbook_url_pattern, rule.alert)
         assert notes["runbook_url"].endswith("/" + rule.alert.lower())
         assert notes["dashboard_url"].startswith(f"{base}/d/")
 

@@ -96,7 +96,7 @@ def test_every_alert_of_a_large_fleet_has_a_firing_and_a_silent_case(fleet_plan:
     set standing for it (that its rules are the same up to names is checked below)."""
     standing_for = {name: t.rule_files[-1] for t in fleet_plan.rules.tests for _, name in t.covers}
     rules: dict[str, list[Rule]] = {}
-    for group in (*fleet_plan.rules.groups, *fleet_plan.rules.fixtures):
+    for group in (*fleet_plan.rules.groups, *fleet_plan.rules.test_copies):
         rules.setdefault(unit_of(group) if group in fleet_plan.rules.groups else group.file, []).extend(group.rules)
     missing = []
     for unit in {unit_of(g) for g in fleet_plan.rules.groups}:
@@ -131,9 +131,9 @@ def test_the_slos_of_a_large_fleet_share_rules_files(fleet_plan: Plan) -> None:
     slo_files = {g.file for g in fleet_plan.rules.groups if g.name.startswith("slo-")}
     assert slo_files == {"slo-001", "slo-002", "slo-003"}
     deployed = {g.name: g for g in fleet_plan.rules.groups}
-    assert fleet_plan.rules.fixtures
-    for fixture in fleet_plan.rules.fixtures:
-        assert replace(fixture, file=deployed[fixture.name].file) == deployed[fixture.name]
+    assert fleet_plan.rules.test_copies
+    for copy in fleet_plan.rules.test_copies:
+        assert replace(copy, file=deployed[copy.name].file) == deployed[copy.name]
 
 
 def test_an_owner_unlike_the_others_gets_tests_of_its_own(fleet_plan: Plan, tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from guardiangen.plan import catalog_for, rules
+from guardiangen.plan import rules
+from guardiangen.spec.catalog import catalog_for
 from tests.prometheus.helpers import failures, reference_data, render, run_all, spec_of
 
 

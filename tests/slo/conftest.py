@@ -13,16 +13,15 @@ import pytest
 
 from guardiangen import pipeline
 from guardiangen.catalog import Catalog
-from guardiangen.plan import catalog_for, slo
-from guardiangen.plan.model import Plan
+from guardiangen.plan import slo
 from guardiangen.plan.slo import rules as slo_rules
 from guardiangen.plan.slo.rules import SloRules
 from guardiangen.plan.slo.sli import collect
-from guardiangen.render import RenderContext, prometheus
+from guardiangen.render import prometheus
+from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec
-from guardiangen.templates import templates_dir
 from guardiangen.write import canonical
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, plan_of, render_context, render_files
 
 PROMTOOL = shutil.which("promtool")
 # promtool is installed by .ci/run (Debian package `prometheus`); a missing one fails, never skips.
@@ -57,11 +56,10 @@ def render_slo_files(spec: ClusterSpec, root: Path, *, full: bool = True) -> Slo
     goes through the Prometheus renderer (the same bytes for these files, in a fraction of the time).
     """
     if full:
-        files = {k: v.decode("utf-8") for k, v in pipeline.render(spec, "cluster.yaml").items()}
+        files = {k: v.decode("utf-8") for k, v in render_files(spec).items()}
     else:
-        catalog = catalog_for(spec)
-        slos, rules = slo.build(spec, catalog)
-        ctx = RenderContext(spec, catalog, Plan(rules=rules, slos=slos), templates_dir(None))
+        slos, rules = slo.build(spec, catalog_for(spec))
+        ctx = render_context(plan_of(spec, rules=rules, slos=slos))
         files = {k: canonical_text(k, v) for k, v in prometheus.render(ctx).items()}
     for relpath, text in files.items():
         if Path(relpath).name.startswith("slo-") and relpath.startswith("prometheus/"):

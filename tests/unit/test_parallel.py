@@ -10,7 +10,7 @@ import pytest
 from guardiangen import parallel, pipeline
 from guardiangen.render import grafana
 from guardiangen.spec.models import ClusterSpec
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, render_files
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def spec() -> ClusterSpec:
 
 
 def _render(spec: ClusterSpec) -> dict[str, bytes]:
-    return pipeline.render(spec, "cluster.yaml")
+    return render_files(spec)
 
 
 def test_the_machine_running_the_suite_forks(monkeypatch: pytest.MonkeyPatch) -> None:

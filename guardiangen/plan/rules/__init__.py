@@ -30,6 +30,7 @@ from guardiangen.plan.model import (
 from guardiangen.plan.rules import testgen
 from guardiangen.plan.rules.chunks import Mentions, chunks, owner_key
 from guardiangen.plan.rules.core import AlertDef, Domain, sorted_labels
+from guardiangen.plan.stamp import Stamp, stamp_of, stamped
 from guardiangen.spec.models import ClusterSpec
 
 
@@ -48,8 +49,9 @@ def domains(spec: ClusterSpec, catalog: Catalog) -> tuple[Domain, ...]:
     return tuple(out)
 
 
-def alert_rule(spec: ClusterSpec, definition: AlertDef) -> Rule | None:
-    """The plan rule of ``definition`` after its owner's overrides; ``None`` if disabled."""
+def alert_rule(spec: ClusterSpec, definition: AlertDef, stamp: Stamp = ()) -> Rule | None:
+    """The plan rule of ``definition`` after its owner's overrides (``None`` if disabled), with the
+    cluster label's ``stamp``."""
     severity, for_ = definition.severity, definition.for_
     for override in definition.overrides:
         if override.alert != definition.name:
@@ -64,7 +66,7 @@ def alert_rule(spec: ClusterSpec, definition: AlertDef) -> Rule | None:
     annotations = {
         "summary": definition.info.summary,
         "description": definition.description,
-        "runbook_url": runbook_url(spec, name),
+        "runbook_url": runbook_url(spec.defaults.runbook_url_pattern, name),
         "dashboard_url": definition.dashboard_url,
     }
     return Rule(
@@ -72,7 +74,7 @@ def alert_rule(spec: ClusterSpec, definition: AlertDef) -> Rule | None:
         alert=name,
         for_=for_,
         keep_firing_for=definition.keep_firing_for,
-        labels=sorted_labels(labels),
+        labels=stamped(labels, stamp, f"rule {name}"),
         annotations=sorted_labels(annotations),
     )
 
@@ -92,18 +94,22 @@ def build(spec: ClusterSpec, catalog: Catalog) -> RulesPlan:
     inputs that keep same-named alerts of other owners silent only cover the chunk's owners.
     """
     interval = str(spec.defaults.rule_evaluation_interval)  # plain text for the serializers
+    stamp = stamp_of(spec)  # the cluster label, on every rule
     groups: list[RuleGroup] = []
     tests: list[UnitTestFile] = []
     loaded: dict[str, tuple[Rule, ...]] = {}  # rules of each domain group, by file
     for domain in domains(spec, catalog):
-        records = [Rule(expr=r.expr.text, record=r.name, labels=sorted_labels(r.labels)) for r in domain.records]
-        alerts = [(d, rule) for d in domain.alerts if (rule := alert_rule(spec, d)) is not None]
+        records = [
+            Rule(expr=r.expr.text, record=r.name, labels=stamped(r.labels, stamp, f"rule {r.name}"))
+            for r in domain.records
+        ]
+        alerts = [(d, rule) for d in domain.alerts if (rule := alert_rule(spec, d, stamp)) is not None]
         fleet, parts = chunks(domain, alerts)
         rules = (*records, *(rule for _, rule in fleet))
         loaded[domain.name] = rules
         groups.append(RuleGroup(name=domain.name, rules=rules, interval=interval, file=domain.name))
         rule_files = (*domain.needs, domain.name)
-        tests += testgen.build(domain, fleet, evaluation_interval=interval, rule_files=rule_files)
+        tests += testgen.build(domain, fleet, evaluation_interval=interval, rule_files=rule_files, stamp=stamp)
         names = [f"{domain.name}-{i:03d}" for i in range(1, len(parts) + 1)]
         for name, part in zip(names, parts, strict=True):
             groups.append(RuleGroup(name=name, rules=tuple(r for _, r in part), interval=interval, file=name))
@@ -114,6 +120,8 @@ def build(spec: ClusterSpec, catalog: Catalog) -> RulesPlan:
         for i, others in shapes.representatives(range(len(parts)), shared.chunk_shapes(parts)):
             chunk = replace(domain, name=names[i], fixture=None)
             files = (*rule_files, names[i])
-            built = testgen.build(chunk, parts[i], evaluation_interval=interval, rule_files=files, order=files)
+            built = testgen.build(
+                chunk, parts[i], evaluation_interval=interval, rule_files=files, order=files, stamp=stamp
+            )
             tests += [replace(t, covers=tuple((names[j], names[j]) for j in others)) for t in built]
     return RulesPlan(groups=tuple(groups), tests=tuple(tests))

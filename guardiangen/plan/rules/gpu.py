@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog, Scale
+from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_TEAM, InputSeries
 from guardiangen.plan.rules.core import (
@@ -117,7 +118,9 @@ class _Alerts:
         inv = spec.gpu_inventory
         self.team = {LABEL_TEAM: inv.team} if inv.team else {}
         self.overrides = tuple(inv.alert_overrides)
-        self.owner = Owner({LABEL_COMPONENT: "gpu", **self.team}, dashboard_url(spec, "gpu"), self.overrides)
+        self.owner = Owner(
+            {LABEL_COMPONENT: "gpu", **self.team}, dashboard_url(cluster_of(spec), "gpu"), self.overrides
+        )
         self.records = _records_by_name(spec, catalog)  # once: it spans every node
         first = spec.gpu_inventory.nodes[0]
         self.example = {self.h: first.host, self.u: f"GPU-{first.name}-0"}
@@ -258,7 +261,7 @@ class _Alerts:
         # Exporter restarts make GPUs blink out for a scrape or two: hold it a little once firing.
         return Owner(
             {LABEL_COMPONENT: "gpu", self.h: node.host, MODEL: model.name, **self.team},
-            dashboard_url(self.spec, "gpu", {"node": node.host}),
+            dashboard_url(cluster_of(self.spec), "gpu", {"node": node.host}),
             self.overrides,
         ).alert(
             "GpusMissing",

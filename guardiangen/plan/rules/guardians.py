@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
+from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_GUARDIAN, LABEL_SPECIALIST, LABEL_TEAM, InputSeries
 from guardiangen.plan.rules.core import (
@@ -165,7 +166,7 @@ class _Alerts:
         self.lookback = minutes_of(self.w)
         self.owner = Owner(
             {LABEL_GUARDIAN: g.name, LABEL_TEAM: g.team, LABEL_COMPONENT: "guardian"},
-            dashboard_url(self.spec, "guardians", {"guardian": self.label}),
+            dashboard_url(cluster_of(self.spec), "guardians", {"guardian": self.label}),
             tuple(g.alert_overrides),
         )
 

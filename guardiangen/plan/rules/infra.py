@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
+from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_TEAM, InputSeries
 from guardiangen.plan.rules.core import (
@@ -87,7 +88,9 @@ def node(spec: ClusterSpec, catalog: Catalog) -> Domain:
     names = _node_names(w)
     th = spec.node_thresholds
     team = {LABEL_TEAM: th.team} if th.team else {}
-    owner = Owner({LABEL_COMPONENT: "node", **team}, dashboard_url(spec, "overview"), tuple(th.alert_overrides))
+    owner = Owner(
+        {LABEL_COMPONENT: "node", **team}, dashboard_url(cluster_of(spec), "overview"), tuple(th.alert_overrides)
+    )
     disk_labels = {**INSTANCE, "device": "/dev/nvme0n1p1", "fstype": "ext4", "mountpoint": "/"}
 
     def cpu(v: Decimal) -> SeriesFn:
@@ -188,7 +191,9 @@ def postgres(spec: ClusterSpec, catalog: Catalog, pg: Postgres) -> Domain:
     mean = q.safe_div(seconds, q.sum_by(q.rate(s("pg_stat_statements_calls_total"), w), INST))
     records = (RecordDef(names["connections"], connections), RecordDef(names["mean"], mean))
     owner = Owner(
-        {LABEL_TEAM: pg.team, LABEL_COMPONENT: "postgres"}, dashboard_url(spec, "overview"), tuple(pg.alert_overrides)
+        {LABEL_TEAM: pg.team, LABEL_COMPONENT: "postgres"},
+        dashboard_url(cluster_of(spec), "overview"),
+        tuple(pg.alert_overrides),
     )
     result = sorted_labels({INST: DB[INST]})
     statements = {**DB, "user": "orchestrator", "datname": "guardian", "queryid": "4242"}

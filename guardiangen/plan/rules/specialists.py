@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
+from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_SPECIALIST, LABEL_TEAM, InputSeries
 from guardiangen.plan.rules.core import (
@@ -116,7 +117,7 @@ class _Alerts:
         self.requests = {BY: self.label, "status": "success", "quality_tier": "standard"}
         self.owner = Owner(
             {LABEL_SPECIALIST: s.name, LABEL_TEAM: s.team, LABEL_COMPONENT: "specialist"},
-            dashboard_url(spec, "specialist", {"specialist": self.label}),
+            dashboard_url(cluster_of(spec), "specialist", {"specialist": self.label}),
             tuple(s.alert_overrides),
         )
 

@@ -22,6 +22,7 @@ from guardiangen.plan.model import (
     AlertRuleTest,
     ExpectedAlert,
     ExpectedSample,
+    Labels,
     PromqlExprTest,
     Rule,
     UnitTestCase,
@@ -49,16 +50,18 @@ def build(
     evaluation_interval: str,
     rule_files: tuple[str, ...],
     order: tuple[str, ...] = (),
+    stamp: Labels = (),
 ) -> tuple[UnitTestFile, ...]:
     """The test files of ``domain``: its recording fixture and every alert scenario, plus a second
     file ``<domain>-daily`` for scenarios spanning more than :data:`LONG_MINUTES` (comparisons with
     yesterday). That file is evaluated every :data:`LONG_INTERVAL`: promtool evaluates every rule
     at every step, and a day at 30-second steps takes it ten seconds per scenario. ``order``: the
-    groups of ``rule_files`` in evaluation order, for chunks reading the domain group's records."""
+    groups of ``rule_files`` in evaluation order, for chunks reading the domain group's records.
+    ``stamp``: the cluster label on every rule (:mod:`guardiangen.plan.stamp`)."""
     cases: list[UnitTestCase] = []
     long_cases: list[UnitTestCase] = []
     if domain.fixture is not None and domain.fixture.expected:
-        cases.append(records_case(domain.name, domain.fixture))
+        cases.append(records_case(domain.name, domain.fixture, stamp))
     for definition, rule in alerts:
         target = long_cases if eval_minutes(definition, rule) > LONG_MINUTES else cases
         target += [alert_case(definition, rule, s) for s in definition.scenarios]
@@ -69,15 +72,18 @@ def build(
     return tuple(files)
 
 
-def records_case(name: str, fixture: RecordsFixture) -> UnitTestCase:
-    """Every recorded series of the domain, compared exactly once the windows are full."""
+def records_case(name: str, fixture: RecordsFixture, stamp: Labels = ()) -> UnitTestCase:
+    """Every recorded series of the domain, compared exactly once the windows are full; a recorded
+    series also carries the static labels of its rule (``stamp``)."""
     minutes = fixture.lookback_minutes + SLACK_MINUTES
     by_record: dict[str, list[ExpectedSample]] = {}
     for e in fixture.expected:
         if Decimal(float(e.value)) != e.value:
             # promtool compares floats exactly: the expected text must be exactly the double.
             raise ValueError(f"{e.name}: expected value {e.value} is not exact in binary floating point")
-        by_record.setdefault(e.name, []).append(ExpectedSample(selector(e.name, e.labels), format_number(e.value)))
+        by_record.setdefault(e.name, []).append(
+            ExpectedSample(selector(e.name, {**e.labels, **dict(stamp)}), format_number(e.value))
+        )
     tests = tuple(
         PromqlExprTest(record, _at(minutes), tuple(sorted(samples, key=lambda s: s.labels)))
         for record, samples in by_record.items()

@@ -42,15 +42,17 @@ def build(spec: ClusterSpec, catalog: Catalog) -> tuple[tuple[SloPlan, ...], Rul
         return shapes.shape_key(parts, names(r.d))
 
     tests: list[UnitTestFile] = []
-    fixtures: list[RuleGroup] = []
+    test_copies: list[RuleGroup] = []
     for r, others in shapes.representatives(planned, shape):
         covers = tuple((file_of(o), slo_rules.rules_file(o.d)) for o in others)
         test = slo_tests.build(r, covers=covers)
         if file_of(r) != slo_rules.rules_file(r.d):  # its rules share a file: test a copy of them alone
             test = replace(test, rules_dir="rules")
-            fixtures += r.groups
+            test_copies += r.groups
         tests.append(test)
-    return tuple(slo_plan(r) for r in planned), RulesPlan(groups=groups, tests=tuple(tests), fixtures=tuple(fixtures))
+    return tuple(slo_plan(r) for r in planned), RulesPlan(
+        groups=groups, tests=tuple(tests), test_copies=tuple(test_copies)
+    )
 
 
 def _files(planned: list[SloRules]) -> Callable[[SloRules], str]:
@@ -60,7 +62,7 @@ def _files(planned: list[SloRules]) -> Callable[[SloRules], str]:
 
     Thousands of files cost more to write (and to read) than their bytes. A promtool test must
     still load one SLO's rules alone (another SLO's alerts would show in its expectations), so the
-    SLOs that get a test file also get a copy of their groups beside it (``RulesPlan.fixtures``)."""
+    SLOs that get a test file also get a copy of their groups beside it (``RulesPlan.test_copies``)."""
     owners = list(dict.fromkeys((r.d.owner_kind, r.d.owner) for r in planned))
     if len(owners) <= CHUNK_OWNERS:
         return lambda r: slo_rules.rules_file(r.d)

@@ -31,6 +31,7 @@ from fractions import Fraction
 
 from guardiangen import promql as q
 from guardiangen.catalog import Scale, Unit
+from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url, runbook_url
 from guardiangen.plan.model import (
     LABEL_BURN_TIER,
@@ -44,6 +45,7 @@ from guardiangen.plan.model import (
 )
 from guardiangen.plan.slo import burnrate as sm
 from guardiangen.plan.slo.sli import SloDef
+from guardiangen.plan.stamp import stamp_of, stamped, stamped_rule
 from guardiangen.promql import Expr, Meta
 from guardiangen.promql.meta import RATIO
 from guardiangen.spec.models import ClusterSpec, NoDataPolicy
@@ -89,6 +91,7 @@ class SloRules:
     burn_alert: str
     absent: Rule | None
     groups: tuple[RuleGroup, ...]
+    stamp: Labels = ()  # the cluster label, on every rule above (guardiangen.plan.stamp)
 
 
 def build(spec: ClusterSpec, d: SloDef) -> SloRules:
@@ -103,8 +106,10 @@ def build(spec: ClusterSpec, d: SloDef) -> SloRules:
     q.check_alert_name(burn_alert)
     shape = _shape(period, budget, _enabled(d))
     own = _Own(d)
-    tiers = [(_tier(spec, d, t, burn_alert), own.text(t.expr)) for t in shape.tiers if t.pairs]
+    stamp = stamp_of(spec)  # the cluster label: on every rule, and so on what the tests expect of them
+    tiers = [(_stamped_tier(_tier(spec, d, t, burn_alert), stamp), own.text(t.expr)) for t in shape.tiers if t.pairs]
     absent = _absent_alert(spec, d, own.text(shape.absent)) if d.common.no_data is NoDataPolicy.ALERT else None
+    absent = None if absent is None else stamped_rule(absent, stamp)
     short = [*_rates(d, own.expr(shape.fallback)), *own.records(shape.short)]
     long = [*own.records(shape.long), _info(d, period, budget)]
     for t, expr in tiers:
@@ -114,10 +119,10 @@ def build(spec: ClusterSpec, d: SloDef) -> SloRules:
     interval = spec.defaults.rule_evaluation_interval
     long_interval = format_duration_ms(max(interval.ms, LONG_GROUP_INTERVAL_MS))
     groups = (
-        RuleGroup(f"slo-{d.id}-short", tuple(short), interval=str(interval), file=rules_file(d)),
-        RuleGroup(f"slo-{d.id}-long", tuple(long), interval=long_interval, file=rules_file(d)),
+        RuleGroup(f"slo-{d.id}-short", tuple(stamped_rule(r, stamp) for r in short), str(interval), file=rules_file(d)),
+        RuleGroup(f"slo-{d.id}-long", tuple(stamped_rule(r, stamp) for r in long), long_interval, file=rules_file(d)),
     )
-    return SloRules(d, budget, period, tuple(t for t, _ in tiers), burn_alert, absent, groups)
+    return SloRules(d, budget, period, tuple(t for t, _ in tiers), burn_alert, absent, groups, stamp)
 
 
 def rules_file(d: SloDef) -> str:
@@ -306,13 +311,17 @@ def _tier(spec: ClusterSpec, d: SloDef, t: _TierShape, alert: str) -> TierPlan:
     tier = t.tier
     description = f"{{{{ $labels.slo }}}}: {{{{ $value | humanizePercentage }}}} {d.bad_phrase}{t.conditions}"
     annotations = (
-        ("dashboard_url", dashboard_url(spec, "slo")),
+        ("dashboard_url", dashboard_url(cluster_of(spec), "slo")),
         ("description", description),
-        ("runbook_url", runbook_url(spec, alert)),
+        ("runbook_url", runbook_url(spec.defaults.runbook_url_pattern, alert)),
         ("summary", f"SLO {d.id} is burning its error budget {tier.summary} ({tier.name} tier)."),
     )
     labels = alert_labels(spec, d, tier.severity, **{LABEL_BURN_TIER: tier.name})
     return TierPlan(tier, t.pairs, labels, annotations)
+
+
+def _stamped_tier(t: TierPlan, stamp: Labels) -> TierPlan:
+    return replace(t, labels=stamped(t.labels, stamp, f"the {t.tier.name} tier's alert")) if stamp else t
 
 
 def _alert_expr(pairs: tuple[tuple[sm.Pair, Fraction], ...]) -> Expr:
@@ -348,13 +357,13 @@ def _absent_alert(spec: ClusterSpec, d: SloDef, expr: str) -> Rule:
     severity = tiers[0].severity if tiers else "warning"
     wait = absent_for(d)
     annotations = (
-        ("dashboard_url", dashboard_url(spec, "slo")),
+        ("dashboard_url", dashboard_url(cluster_of(spec), "slo")),
         (
             "description",
             f"{{{{ $labels.slo }}}}: no SLI data ({ALL_EVENTS}) for {wait}, so its burn-rate alerts cannot fire. "
             "The SLI's source metrics are not being scraped; zero traffic would still record 0.",
         ),
-        ("runbook_url", runbook_url(spec, name)),
+        ("runbook_url", runbook_url(spec.defaults.runbook_url_pattern, name)),
         ("summary", f"SLO {d.id} has no data; its burn-rate alerts are blind."),
     )
     return Rule(expr=expr, alert=name, for_=wait, labels=alert_labels(spec, d, severity), annotations=annotations)

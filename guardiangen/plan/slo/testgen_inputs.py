@@ -117,6 +117,12 @@ def labels_text(labels: dict[str, str]) -> str:
     return "{" + ",".join(f"{k}={q.quote(v)}" for k, v in sorted(labels.items())) + "}"
 
 
+def sample_labels(r: SloRules, **labels: str) -> str:
+    """The labels of a recorded series of ``r`` as a test expects them: its identity, ``labels``,
+    and the static labels every one of its rules carries (the cluster label's stamp)."""
+    return labels_text({"slo": r.d.id, **labels, **dict(r.stamp)})
+
+
 def close(expr: str, expected: Fraction, tolerance: Fraction = TOLERANCE) -> str:
     """1 where ``expr`` is within ``tolerance`` (relative) of ``expected``: promtool compares
     floats exactly, and sums of recorded floats are not exact."""
@@ -125,24 +131,24 @@ def close(expr: str, expected: Fraction, tolerance: Fraction = TOLERANCE) -> str
 
 def value_tests(r: SloRules, s: Scenario, traffic: so.Traffic, at: str) -> tuple[PromqlExprTest, ...]:
     """Recorded series at the scenario's last check: exact where exact, else within 1e-9."""
-    sel = labels_text({"slo": r.d.id})
+    sel, got = labels_text({"slo": r.d.id}), sample_labels(r)
     if s.phases[-1].multiple is None:  # zero traffic: 0 events recorded, no ratio and no burn rate
         return (
-            PromqlExprTest(ALL_EVENTS + sel, at, (ExpectedSample(ALL_EVENTS + sel, "0"),)),
-            PromqlExprTest(BAD_EVENTS + sel, at, (ExpectedSample(BAD_EVENTS + sel, "0"),)),
+            PromqlExprTest(ALL_EVENTS + sel, at, (ExpectedSample(ALL_EVENTS + got, "0"),)),
+            PromqlExprTest(BAD_EVENTS + sel, at, (ExpectedSample(BAD_EVENTS + got, "0"),)),
             PromqlExprTest(ratio_name("1h") + sel, at, ()),
             PromqlExprTest(BURN_RATE + sel, at, ()),
         )
     burn = traffic.bad[-1] / traffic.total[-1] / r.budget  # steady traffic: every window reads this
     per_second = traffic.total[-1] / (so.STEP * 60)
-    windows = tuple(ExpectedSample(labels_text({"slo": r.d.id, "window": w}), "1") for w in sm.windows(r.period))
+    windows = tuple(ExpectedSample(sample_labels(r, window=w), "1") for w in sm.windows(r.period))
     info_rule = next(rule for g in r.groups for rule in g.rules if rule.record == INFO)
-    one = (ExpectedSample(sel, "1"),)
+    one = (ExpectedSample(got, "1"),)
     return (
         PromqlExprTest(close(f"{BURN_RATE}{sel}", burn), at, windows),
         PromqlExprTest(close(f"1 - {BUDGET_REMAINING}{sel}", burn), at, one),
         PromqlExprTest(close(f"{ALL_EVENTS}{sel}", per_second), at, one),
-        PromqlExprTest(ERROR_BUDGET + sel, at, (ExpectedSample(ERROR_BUDGET + sel, sm.exact_text(r.budget)),)),
+        PromqlExprTest(ERROR_BUDGET + sel, at, (ExpectedSample(ERROR_BUDGET + got, sm.exact_text(r.budget)),)),
         PromqlExprTest(INFO + sel, at, (ExpectedSample(INFO + labels_text(dict(info_rule.labels)), "1"),)),
     )
 
@@ -150,7 +156,7 @@ def value_tests(r: SloRules, s: Scenario, traffic: so.Traffic, at: str) -> tuple
 def window_tests(r: SloRules, t: int, traffic: so.Traffic, at: str) -> tuple[PromqlExprTest, ...]:
     """Each window's ratio as the model computes it: with uneven traffic this tells a ratio of
     sums from a mean of ratios, and each window's length from its neighbours'."""
-    sel = labels_text({"slo": r.d.id})
+    sel, got = labels_text({"slo": r.d.id}), sample_labels(r)
     out = []
     for w in sm.windows(r.period):
         closed, open_ = so.ratio(traffic, t, w, True), so.ratio(traffic, t, w, False)
@@ -159,7 +165,7 @@ def window_tests(r: SloRules, t: int, traffic: so.Traffic, at: str) -> tuple[Pro
         mid = (closed + open_) / 2
         tolerance = abs(closed - open_) / (2 * mid) + TOLERANCE
         if tolerance < Fraction(1, 10**3):  # else the window starts too close to a traffic change
-            out.append(PromqlExprTest(close(ratio_name(w) + sel, mid, tolerance), at, (ExpectedSample(sel, "1"),)))
+            out.append(PromqlExprTest(close(ratio_name(w) + sel, mid, tolerance), at, (ExpectedSample(got, "1"),)))
     return tuple(out)
 
 
@@ -175,9 +181,9 @@ def coverage_case(r: SloRules) -> UnitTestCase | None:
     inputs = [InputSeries(c.series, f"0+{num(PER_MINUTE)}x60") for c in totals]
     inputs.append(InputSeries(evaluations[0].series, f"0+{num(2 * PER_MINUTE)}x60"))
     inputs += [InputSeries(c.series, f"0+{num(PER_MINUTE)}x60") for c in evaluations[2:]]
-    sel = labels_text({"slo": r.d.id})
+    sel, got = labels_text({"slo": r.d.id}), sample_labels(r)
     checks = tuple(
-        PromqlExprTest(close(f"{ratio_name(w)}{sel}", Fraction(1, n)), "1h", (ExpectedSample(sel, "1"),))
+        PromqlExprTest(close(f"{ratio_name(w)}{sel}", Fraction(1, n)), "1h", (ExpectedSample(got, "1"),))
         for w in ("5m", "1h")
     )
     name = f"{r.d.id}: one specialist evaluated twice, one never: 1/{n} of requests unevaluated"
@@ -191,9 +197,9 @@ def missing_bad_case(r: SloRules) -> UnitTestCase | None:
     if not any(c.role == "bad" for c in counters):
         return None
     inputs = tuple(InputSeries(c.series, f"0+{num(PER_MINUTE)}x60") for c in counters if c.role != "bad")
-    sel = labels_text({"slo": r.d.id})
+    sel, got = labels_text({"slo": r.d.id}), sample_labels(r)
     checks = (
-        PromqlExprTest(BAD_EVENTS + sel, "1h", (ExpectedSample(BAD_EVENTS + sel, "0"),)),
-        PromqlExprTest(ratio_name("1h") + sel, "1h", (ExpectedSample(ratio_name("1h") + sel, "0"),)),
+        PromqlExprTest(BAD_EVENTS + sel, "1h", (ExpectedSample(BAD_EVENTS + got, "0"),)),
+        PromqlExprTest(ratio_name("1h") + sel, "1h", (ExpectedSample(ratio_name("1h") + got, "0"),)),
     )
     return UnitTestCase(f"{r.d.id}: no error series yet: 0 bad events, not no data", "1m", inputs, (), checks)

@@ -17,6 +17,7 @@ from typing import Any
 from grafanalib import core as g
 
 from guardiangen.plan.links import dashboard_title, dashboard_uid
+from guardiangen.plan.model import Cluster
 from guardiangen.render.dashboards.jsontext import dumps
 from guardiangen.render.dashboards.layout import Box, SectionSize, place
 from guardiangen.render.dashboards.panels import DATASOURCE_VARIABLE, Cell, datasource_variable
@@ -48,10 +49,15 @@ class DashboardDef:
     variables: Sequence[Any] = field(default_factory=tuple)  # grafanalib Templates after $datasource
 
 
+def cluster_of(spec: ClusterSpec) -> Cluster:
+    """Transitional (issue #14): the dashboards are moving to the plan's Cluster."""
+    return Cluster(spec.metadata.name, spec.defaults.dashboard_base_url)
+
+
 def page_uid(spec: ClusterSpec, kind: str, page: int) -> str:
     """The uid of page ``page`` (1-based) of a paged dashboard: page 1 keeps the plain uid, so
     alert links (``dashboard_url``) stay valid; later pages add ``-p2``, ``-p3``..."""
-    base = dashboard_uid(spec, kind)
+    base = dashboard_uid(cluster_of(spec), kind)
     return base if page == 1 else f"{base}-p{page}"
 
 
@@ -61,7 +67,7 @@ def assemble(spec: ClusterSpec, definition: DashboardDef, page: int = 1, pages: 
     Page ``page`` of ``pages``: a paged dashboard's title says which page it is, and each page
     links to the previous and the next one."""
     cluster = spec.metadata.name
-    title = dashboard_title(spec, definition.kind)
+    title = dashboard_title(cluster_of(spec), definition.kind)
     base_url = spec.defaults.dashboard_base_url
     page_links = [
         g.DashboardLink(

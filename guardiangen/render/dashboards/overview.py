@@ -6,7 +6,7 @@ from guardiangen import promql as q
 from guardiangen.catalog import Catalog
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_SEVERITY, Plan
-from guardiangen.render.dashboards.assemble import DashboardDef, Section
+from guardiangen.render.dashboards.assemble import DashboardDef, Section, cluster_of
 from guardiangen.render.dashboards.common import SPECIALIST_LABEL
 from guardiangen.render.dashboards.panels import RANGE, RATE, Cell, Query, stat, timeseries
 from guardiangen.spec.models import ClusterSpec
@@ -90,7 +90,7 @@ def _specialists(spec: ClusterSpec, catalog: Catalog) -> tuple[Cell, ...]:
     # Clicking a series opens that specialist's detail dashboard over the same time range.
     detail = (
         "Specialist detail",
-        dashboard_url(spec, "specialist")
+        dashboard_url(cluster_of(spec), "specialist")
         + "?var-specialist=${__field.labels."
         + SPECIALIST_LABEL
         + "}&var-datasource=${datasource}&${__url_time_range}",

@@ -11,23 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from guardiangen.plan.model.deployment import Profile
 from guardiangen.render import RenderContext
-from guardiangen.spec.models import OutputProfile
 
 Envelope = Callable[[RenderContext, Mapping[str, str]], dict[str, str]]
 
 
-def _envelope(profile: OutputProfile) -> Envelope | None:
+def _envelope(profile: Profile) -> Envelope | None:
     # Imported on demand: a plain render never loads the envelope modules.
-    if profile is OutputProfile.KUBERNETES:
+    if profile == "kubernetes":
         from guardiangen.render.profiles import kubernetes
 
         return kubernetes.render
-    if profile is OutputProfile.THANOS:
+    if profile == "thanos":
         from guardiangen.render.profiles import thanos
 
         return thanos.render
-    if profile is OutputProfile.MIMIR:
+    if profile == "mimir":
         from guardiangen.render.profiles import mimir
 
         return mimir.render
@@ -35,13 +35,14 @@ def _envelope(profile: OutputProfile) -> Envelope | None:
 
 
 def envelope_files(ctx: RenderContext, plain: Mapping[str, str]) -> dict[str, str]:
-    """The extra files of ``ctx.profile``, all under ``<profile>/``; none for ``plain``."""
-    render = _envelope(ctx.profile)
+    """The extra files of the plan's deployment profile, all under ``<profile>/``; none for ``plain``."""
+    profile = ctx.plan.deployment.profile
+    render = _envelope(profile)
     if render is None:
         return {}
     files = render(ctx, MappingProxyType(dict(plain)))
-    prefix = f"{ctx.profile.value}/"
+    prefix = f"{profile}/"
     stray = sorted(p for p in files if not p.startswith(prefix))
     if stray:
-        raise ValueError(f"the {ctx.profile.value} profile produced files outside {prefix}: {', '.join(stray)}")
+        raise ValueError(f"the {profile} profile produced files outside {prefix}: {', '.join(stray)}")
     return files

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from guardiangen.render.yamlout import dump
-from guardiangen.spec.models import K8S_NAME_PATTERN
+from guardiangen.syntax import K8S_NAME_PATTERN
 
 DATA_LIMIT_BYTES = 1024 * 1024  # corev1.MaxSecretSize, applied to ConfigMaps and Secrets alike
 _KEY_RE = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")

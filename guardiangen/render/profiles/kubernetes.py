@@ -51,12 +51,12 @@ def render(ctx: RenderContext, plain: Mapping[str, str]) -> dict[str, str]:
 
 
 def _cluster(ctx: RenderContext) -> str:
-    return ctx.spec.metadata.name
+    return ctx.plan.cluster.name
 
 
 def prometheus_rules(ctx: RenderContext) -> dict[str, str]:
     """One PrometheusRule per plain rules file, labelled for the Prometheus object's ``ruleSelector``."""
-    k8s = ctx.spec.output.kubernetes
+    k8s = ctx.plan.deployment.kubernetes
     files: dict[str, str] = {}
     names = []
     for file, groups in rule_files(ctx):
@@ -65,7 +65,7 @@ def prometheus_rules(ctx: RenderContext) -> dict[str, str]:
         doc = {
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
-            "metadata": metadata(name, k8s.namespace, k8s.rule_labels),
+            "metadata": metadata(name, k8s.namespace, dict(k8s.rule_labels)),
             "spec": {"groups": groups},
         }
         files[f"{RULES_DIR}/{name}.yaml"] = dump_documents([doc])
@@ -87,7 +87,7 @@ def dashboard_configmaps(ctx: RenderContext, plain: Mapping[str, str]) -> dict[s
     """
     from ruamel.yaml.scalarstring import LiteralScalarString
 
-    k8s = ctx.spec.output.kubernetes
+    k8s = ctx.plan.deployment.kubernetes
     files: dict[str, str] = {}
     names = []
     for relpath in sorted(plain):
@@ -105,8 +105,8 @@ def dashboard_configmaps(ctx: RenderContext, plain: Mapping[str, str]) -> dict[s
             "metadata": metadata(
                 name,
                 k8s.namespace,
-                k8s.dashboard_label,
-                {k8s.folder_annotation: ctx.spec.defaults.dashboard_folder},
+                dict(k8s.dashboard_label),
+                {k8s.folder_annotation: k8s.dashboard_folder},
             ),
             # A literal block is never folded or escaped: the JSON arrives byte for byte.
             "data": {key: LiteralScalarString(value) for key, value in data.items()},
@@ -134,7 +134,7 @@ def alertmanager_secret(ctx: RenderContext, plain: Mapping[str, str]) -> dict[st
     """
     if PLAIN_ALERTMANAGER_CONFIG not in plain:
         return {}
-    k8s = ctx.spec.output.kubernetes
+    k8s = ctx.plan.deployment.kubernetes
     name = k8s.alertmanager_secret_name or object_name("alertmanager", _cluster(ctx))
     data = {SECRET_CONFIG_KEY: secret_config(plain[PLAIN_ALERTMANAGER_CONFIG])}
     for relpath in sorted(plain):

@@ -18,7 +18,7 @@ DIR = "mimir"
 
 
 def namespace(ctx: RenderContext) -> str:
-    return ctx.spec.output.mimir.namespace or ctx.spec.metadata.name
+    return ctx.plan.deployment.mimir_namespace
 
 
 def render(ctx: RenderContext, plain: Mapping[str, str]) -> dict[str, str]:

@@ -11,11 +11,10 @@ from guardiangen.render.prometheus import group_dict
 
 def rule_files(ctx: RenderContext) -> list[tuple[str, list[dict[str, Any]]]]:
     """``(file name, groups)`` in file-name order; the same grouping and fields as ``prometheus/rules/``."""
-    version = ctx.spec.defaults.prometheus_version
     by_file: dict[str, list[RuleGroup]] = {}
     for group in ctx.plan.rules.groups:
         by_file.setdefault(group.file, []).append(group)
-    return [(name, [group_dict(g, version) for g in groups]) for name, groups in sorted(by_file.items())]
+    return [(name, [group_dict(g, ctx.plan.prometheus) for g in groups]) for name, groups in sorted(by_file.items())]
 
 
 def with_field_before_rules(group: dict[str, Any], key: str, value: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ RULES_DIR = f"{DIR}/rules"
 
 def render(ctx: RenderContext, plain: Mapping[str, str]) -> dict[str, str]:
     # Written even though `abort` is Thanos' default: the file then says what it does.
-    strategy = ctx.spec.output.thanos.partial_response_strategy.value
+    strategy = ctx.plan.deployment.thanos_partial_response_strategy
     return {
         f"{RULES_DIR}/{name}.yml": dump(
             {"groups": [with_field_before_rules(g, "partial_response_strategy", strategy) for g in groups]}

@@ -1,12 +1,12 @@
-"""Target-neutral plan of what to emit: plain, frozen, sorted data.
+"""Rule groups and their promtool unit tests, as plain frozen data.
 
-Renderers serialize these; they never look at the spec file again. Rule content lives here once, so
-every output profile (plain files, PrometheusRule, Thanos, Mimir) carries identical rules.
+Rule content lives here once, so every output profile (plain files, PrometheusRule, Thanos, Mimir)
+carries identical rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
 
@@ -110,7 +110,7 @@ class UnitTestFile:
     # name is the file's, else the groups ``<name>-*`` in it (an SLO in a file of several).
     covers: tuple[tuple[str, str], ...] = ()
     # Where ``rule_files`` are, relative to the test file: the deployed rules, or ``rules`` beside
-    # the tests for copies of some of their groups (RulesPlan.fixtures).
+    # the tests for copies of some of their groups (RulesPlan.test_copies).
     rules_dir: str = "../rules"
 
 
@@ -120,7 +120,7 @@ class RulesPlan:
     tests: tuple[UnitTestFile, ...] = ()
     # Copies of deployed groups, in files of their own that tests load alone (never deployed):
     # an SLO tested apart from the other SLOs of its rules file.
-    fixtures: tuple[RuleGroup, ...] = ()
+    test_copies: tuple[RuleGroup, ...] = ()
 
     def alerts(self) -> tuple[Rule, ...]:
         return tuple(r for g in self.groups for r in g.rules if r.is_alert)
@@ -135,37 +135,3 @@ LABEL_SPECIALIST = "specialist"  # spec name of the specialist, when the alert i
 LABEL_GUARDIAN = "guardian"  # spec name of the guardian, when the alert is about one
 LABEL_SLO = "slo"  # SLO id, on SLO alerts
 LABEL_BURN_TIER = "burn_tier"  # page | ticket, on burn-rate alerts
-SEVERITIES = ("critical", "warning", "info")
-
-
-@dataclass(frozen=True)
-class SloWindowSeries:
-    window: str  # e.g. "1h"
-    error_ratio: str  # recorded series name of the error ratio over this window
-
-
-@dataclass(frozen=True)
-class SloPlan:
-    """One SLO as dashboards and routing need it; the rules themselves are in the rules plan."""
-
-    id: str  # unique, e.g. "code-availability"
-    kind: str  # availability | latency | quality | coverage
-    owner_kind: str  # specialist | guardian
-    owner: str  # spec name of the specialist or guardian
-    team: str
-    objective: str  # exact ratio text, e.g. "0.999"
-    error_budget: str  # exact ratio text, e.g. "0.001"
-    period: str
-    selector: Labels  # identity labels selecting this SLO's recorded series
-    windows: tuple[SloWindowSeries, ...]
-    burn_rate: str  # recorded series name of the burn rate (label `window` tells which)
-    budget_remaining: str  # recorded series name of the remaining error budget over the period
-    info: str  # recorded series name of the *_slo_info metadata series
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything to emit for one spec."""
-
-    rules: RulesPlan = field(default_factory=RulesPlan)
-    slos: tuple[SloPlan, ...] = ()

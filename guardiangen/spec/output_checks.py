@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from guardiangen.catalog import CatalogError
 from guardiangen.load import PathKey
-from guardiangen.plan import catalog_for
+from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec, OutputProfile
 
 Finding = tuple[PathKey, str, str]  # (where, code, message), as in guardiangen.spec.checks

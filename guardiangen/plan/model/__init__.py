@@ -1,0 +1,86 @@
+"""The plan: everything to emit for one spec, as plain, frozen, sorted data.
+
+It is the renderers' only input: a renderer serializes the plan and never looks at the spec again
+(an import-linter contract forbids ``guardiangen.render`` to import ``guardiangen.spec``). Each
+area has a module of its own here; this package re-exports their types, and :class:`Plan` holds
+one of each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guardiangen.catalog import Catalog
+from guardiangen.plan.model.alerting import AlertingPlan
+from guardiangen.plan.model.cluster import Cluster, PrometheusFeatures
+from guardiangen.plan.model.dashboards import DashboardsPlan
+from guardiangen.plan.model.deployment import DeploymentPlan
+from guardiangen.plan.model.logging import LoggingPlan
+from guardiangen.plan.model.rules import (
+    LABEL_BURN_TIER,
+    LABEL_COMPONENT,
+    LABEL_GUARDIAN,
+    LABEL_SEVERITY,
+    LABEL_SLO,
+    LABEL_SPECIALIST,
+    LABEL_TEAM,
+    AlertRuleTest,
+    ExpectedAlert,
+    ExpectedSample,
+    InputSeries,
+    Labels,
+    PromqlExprTest,
+    Rule,
+    RuleGroup,
+    RulesPlan,
+    UnitTestCase,
+    UnitTestFile,
+    labels,
+)
+from guardiangen.plan.model.slo import SloPlan, SloWindowSeries
+
+__all__ = [
+    "LABEL_BURN_TIER",
+    "LABEL_COMPONENT",
+    "LABEL_GUARDIAN",
+    "LABEL_SEVERITY",
+    "LABEL_SLO",
+    "LABEL_SPECIALIST",
+    "LABEL_TEAM",
+    "AlertRuleTest",
+    "AlertingPlan",
+    "Cluster",
+    "DashboardsPlan",
+    "DeploymentPlan",
+    "ExpectedAlert",
+    "ExpectedSample",
+    "InputSeries",
+    "Labels",
+    "LoggingPlan",
+    "Plan",
+    "PrometheusFeatures",
+    "PromqlExprTest",
+    "Rule",
+    "RuleGroup",
+    "RulesPlan",
+    "SloPlan",
+    "SloWindowSeries",
+    "UnitTestCase",
+    "UnitTestFile",
+    "labels",
+]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything to emit for one spec."""
+
+    cluster: Cluster
+    catalog: Catalog  # the spec's metric catalog: the dashboards build their queries from it
+    prometheus: PrometheusFeatures
+    rules: RulesPlan
+    slos: tuple[SloPlan, ...]
+    alerting: AlertingPlan
+    dashboards: DashboardsPlan
+    logging: LoggingPlan | None  # None: the spec ships no logs, no Fluentd configuration
+    deployment: DeploymentPlan
