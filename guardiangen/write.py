@@ -18,10 +18,11 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
+from typing import NoReturn
 
 from guardiangen.diagnostics import Diagnostic, error
 
@@ -92,6 +93,42 @@ def read_manifest(out_dir: Path) -> set[str]:
 # ------------------------------------------------------------------------------------- writing
 
 
+class UnsafeOutDir(ValueError):
+    """``--out`` names a place that replacing would damage; nothing was touched."""
+
+
+def refuse_unsafe_out(out_dir: Path, *, keep: Iterable[Path] = (), force: bool = False) -> None:
+    """Raise :class:`UnsafeOutDir` unless ``out_dir`` can be replaced by a generated tree.
+
+    :func:`write_tree` swaps the whole directory, so it refuses a file, the working directory or a
+    directory above it, one holding (or above) any of ``keep`` (the spec), a repository root (it has
+    ``.git``), and a non-empty directory guardiangen did not write (no manifest) unless ``force``."""
+    given = out_dir
+    out = out_dir.resolve()
+    cwd = Path.cwd().resolve()
+
+    def refuse(why: str) -> NoReturn:
+        raise UnsafeOutDir(f"refusing to write into {given}: {why}")
+
+    if out.exists() and not out.is_dir():
+        refuse("it is a file, not a directory")
+    if out == cwd or out in cwd.parents:
+        refuse("it is the working directory or contains it; give a directory of its own, e.g. --out out")
+    for path in keep:
+        held = path.resolve()
+        if held == out or out in held.parents:
+            refuse(f"it holds {path}, which a render would replace; give a directory of its own")
+    if not out.is_dir():
+        return
+    if (out / ".git").exists():
+        refuse("it holds .git (the root of a repository); give a directory of its own, e.g. out/ inside it")
+    if not force and not (out / MANIFEST).exists() and any(out.iterdir()):
+        refuse(
+            f"it is not empty and guardiangen did not write it (there is no {MANIFEST}); choose an empty "
+            "or new directory, or pass --force to keep its files beside the generated ones"
+        )
+
+
 def write_tree(out_dir: Path, files: Mapping[str, bytes]) -> None:
     """Replace ``out_dir`` with ``files`` plus every foreign file already there, atomically.
 
@@ -100,7 +137,8 @@ def write_tree(out_dir: Path, files: Mapping[str, bytes]) -> None:
     leftover ``.old`` tree at the next run. Files from the previous manifest that are no longer
     generated are left out (pruned); files guardiangen never generated are carried over untouched.
     """
-    out_dir = out_dir.absolute()
+    # A link to a directory stays a link: the tree it points to is replaced.
+    out_dir = out_dir.resolve() if out_dir.is_symlink() else out_dir.absolute()
     parent = out_dir.parent
     recover(out_dir)
     try:
@@ -206,22 +244,38 @@ def _describe_os_error(exc: OSError, out_dir: Path) -> str:
 
 
 def _carry_foreign(out_dir: Path, stage: Path, ours: set[str]) -> None:
+    """Everything in ``out_dir`` that guardiangen did not generate, into ``stage``: files and symbolic
+    links as hard links (or copies), empty directories as directories."""
     root, dest = os.fspath(out_dir), os.fspath(stage)
     made = {dest}
+
+    def parent_of(dst: str) -> None:
+        parent = os.path.dirname(dst)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+
     for folder, dirs, names in os.walk(root):
         rel_root = os.path.relpath(folder, root)
         prefix = "" if rel_root == os.curdir else PurePath(rel_root).as_posix() + "/"
         dirs.sort()
+        if prefix and not dirs and not names:  # an empty directory is the user's: keep it
+            empty = f"{dest}/{prefix}".rstrip("/")
+            os.makedirs(empty, exist_ok=True)
+            made.add(empty)
+        for name in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            # os.walk lists a link to a directory among the directories and does not follow it
+            dirs.remove(name)
+            dst = f"{dest}/{prefix}{name}"
+            parent_of(dst)
+            os.symlink(os.readlink(os.path.join(folder, name)), dst)
         for name in sorted(names):
             rel = prefix + name
             if rel in ours or rel == MANIFEST:
                 continue
             src = os.path.join(folder, name)
             dst = f"{dest}/{rel}"
-            parent = os.path.dirname(dst)
-            if parent not in made:
-                os.makedirs(parent, exist_ok=True)
-                made.add(parent)
+            parent_of(dst)
             try:
                 os.link(src, dst, follow_symlinks=False)
             except OSError:
