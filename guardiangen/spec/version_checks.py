@@ -1,7 +1,8 @@
 """Spec settings the target Alertmanager version cannot express, found during validation.
 
 Kept in the spec layer (not beside the renderer) so `guardiangen validate` stays free of the
-rendering stack; the Alertmanager renderer calls the same function and refuses what it reports.
+rendering stack. This is the one gate for versions: the alerting plan builder only refuses, as a
+bug, a spec that reached it without passing here (a test holds the two readings together).
 """
 
 from __future__ import annotations

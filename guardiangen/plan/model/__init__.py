@@ -11,7 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guardiangen.catalog import Catalog
-from guardiangen.plan.model.alerting import AlertingPlan
+from guardiangen.plan.model.alerting import (
+    AlertingPlan,
+    ChildRoute,
+    EmailConfig,
+    GlobalSettings,
+    InhibitRule,
+    PagerDutyConfig,
+    Receiver,
+    RouteTree,
+    RoutingRow,
+    SlackConfig,
+    SmtpSettings,
+    TimeInterval,
+    TimeIntervalsKey,
+    TimeRange,
+    WebhookConfig,
+)
 from guardiangen.plan.model.cluster import Cluster, PrometheusFeatures
 from guardiangen.plan.model.dashboards import DashboardsPlan
 from guardiangen.plan.model.deployment import DeploymentPlan
@@ -49,24 +65,38 @@ __all__ = [
     "LABEL_TEAM",
     "AlertRuleTest",
     "AlertingPlan",
+    "ChildRoute",
     "Cluster",
     "DashboardsPlan",
     "DeploymentPlan",
+    "EmailConfig",
     "ExpectedAlert",
     "ExpectedSample",
+    "GlobalSettings",
+    "InhibitRule",
     "InputSeries",
     "Labels",
     "LoggingPlan",
+    "PagerDutyConfig",
     "Plan",
     "PrometheusFeatures",
     "PromqlExprTest",
+    "Receiver",
+    "RouteTree",
+    "RoutingRow",
     "Rule",
     "RuleGroup",
     "RulesPlan",
+    "SlackConfig",
     "SloPlan",
     "SloWindowSeries",
+    "SmtpSettings",
+    "TimeInterval",
+    "TimeIntervalsKey",
+    "TimeRange",
     "UnitTestCase",
     "UnitTestFile",
+    "WebhookConfig",
     "labels",
 ]
 
