@@ -71,7 +71,7 @@ class UnsupportedVersionError(ValueError):
 
 def config_dict(spec: ClusterSpec, identity_labels: tuple[str, ...] = ()) -> dict[str, Any]:
     """The whole `alertmanager.yml` as plain data, in a fixed key order."""
-    problems = [message for _, _, message in version_findings(spec.model_dump(mode="json", by_alias=True))]
+    problems = [f.message for f in version_findings(spec.model_dump(mode="json", by_alias=True))]
     if problems:
         raise UnsupportedVersionError("; ".join(problems))
     version = spec.defaults.alertmanager_version

@@ -14,19 +14,26 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from guardiangen.diagnostics import Diagnostic, did_you_mean, error
+from guardiangen.diagnostics import (
+    GG201_DUPLICATE,
+    GG202_UNKNOWN_SPECIALIST,
+    GG203_UNKNOWN_GPU,
+    GG204_UNKNOWN_RECEIVER,
+    GG205_UNKNOWN_METRIC,
+    GG206_INCONSISTENT,
+    GG207_NOT_A_BUCKET,
+    GG208_UNKNOWN_ALERT,
+    Diagnostic,
+    did_you_mean,
+)
 from guardiangen.load import PathKey, Positions
+from guardiangen.spec.findings import Finding, diagnostics
 from guardiangen.spec.types import LABEL_NAME_PATTERN
-
-Finding = tuple[PathKey, str, str]  # (where, code, message)
 
 
 def check(data: dict[str, Any], positions: Positions, path: str) -> list[Diagnostic]:
-    out = []
-    for loc, code, message in _findings(data):
-        line, col = positions.of_value(loc)
-        out.append(error(path, line, col, code, message))
-    return out
+    """Every cross-field problem of the raw document ``data`` read from ``path``, positioned."""
+    return diagnostics(_findings(data), path, positions)
 
 
 def _items(data: Any, *path: str) -> list[tuple[int, dict[str, Any]]]:
@@ -73,19 +80,21 @@ def _findings(data: dict[str, Any]) -> Iterator[Finding]:
 
     specialists = _names(data, "specialists")
     for i, g in _items(data, "guardians"):
-        yield from _refs(("guardians", i, "watches"), _strs(g, "watches"), specialists, "GG202", "specialist")
+        yield from _refs(
+            ("guardians", i, "watches"), _strs(g, "watches"), specialists, GG202_UNKNOWN_SPECIALIST, "specialist"
+        )
         seen: set[str] = set()
         for j, name in _strs(g, "watches"):
             if name in seen:
-                yield (("guardians", i, "watches", j), "GG201", f'specialist "{name}" is watched twice')
+                yield Finding(("guardians", i, "watches", j), GG201_DUPLICATE, f'specialist "{name}" is watched twice')
             seen.add(name)
 
     models = _names(data, "gpu_inventory", "models")
     for i, n in _items(data, "gpu_inventory", "nodes"):
         if (model := _str(n, "gpu_model")) is not None and model not in models:
-            yield (
+            yield Finding(
                 ("gpu_inventory", "nodes", i, "gpu_model"),
-                "GG203",
+                GG203_UNKNOWN_GPU,
                 f'unknown GPU model "{model}"{did_you_mean(model, models)}',
             )
     yield from _gpu_capacity(data)
@@ -104,7 +113,9 @@ def _unique(data: Any, path: tuple[str, ...], what: str) -> Iterator[Finding]:
         if name is None:
             continue
         if name in first:
-            yield ((*path, i, "name"), "GG201", f'duplicate {what} "{name}" (first at index {first[name]})')
+            yield Finding(
+                (*path, i, "name"), GG201_DUPLICATE, f'duplicate {what} "{name}" (first at index {first[name]})'
+            )
         else:
             first[name] = i
 
@@ -116,9 +127,9 @@ def _unique_label_values(data: Any, path: tuple[str, ...], field: str, what: str
         if value is None:
             continue
         if value in first and first[value][1] != _str(item, "name"):  # same name: reported as a duplicate name
-            yield (
+            yield Finding(
                 (*path, i),
-                "GG201",
+                GG201_DUPLICATE,
                 f'{what} {field} "{value}" is also used by index {first[value][0]}; their series would be merged',
             )
         first.setdefault(value, (i, _str(item, "name")))
@@ -130,9 +141,9 @@ def _component_values(data: Any) -> Iterator[Finding]:
         name = _str(comp, "name") or f"#{i}"
         for j, value in _strs(comp, "component_values"):
             if value in seen and seen[value] != name:
-                yield (
+                yield Finding(
                     ("logging", "components", i, "component_values", j),
-                    "GG201",
+                    GG201_DUPLICATE,
                     f'component value "{value}" is already routed to "{seen[value]}"',
                 )
             seen.setdefault(value, name)
@@ -143,7 +154,7 @@ def _refs(
 ) -> Iterator[Finding]:
     for i, name in used:
         if name not in known:
-            yield ((*loc, i), code, f'unknown {what} "{name}"{did_you_mean(name, known)}')
+            yield Finding((*loc, i), code, f'unknown {what} "{name}"{did_you_mean(name, known)}')
 
 
 def _gpu_capacity(data: Any) -> Iterator[Finding]:
@@ -157,9 +168,9 @@ def _gpu_capacity(data: Any) -> Iterator[Finding]:
         per_node = placement.get("gpus_per_node", 1)
         for j, node in _strs(placement, "nodes"):
             if node not in nodes:
-                yield (
+                yield Finding(
                     ("specialists", i, "gpu_placement", "nodes", j),
-                    "GG203",
+                    GG203_UNKNOWN_GPU,
                     f'unknown GPU node "{node}"{did_you_mean(node, list(nodes))}',
                 )
             elif isinstance(per_node, int) and not isinstance(per_node, bool):
@@ -168,7 +179,11 @@ def _gpu_capacity(data: Any) -> Iterator[Finding]:
     for node, used in sorted(placed.items()):
         count = nodes[node].get("gpu_count")
         if isinstance(count, int) and not isinstance(count, bool) and used > count:
-            yield (last[node], "GG206", f'GPU node "{node}" has {count} GPUs but specialists are placed on {used}')
+            yield Finding(
+                last[node],
+                GG206_INCONSISTENT,
+                f'GPU node "{node}" has {count} GPUs but specialists are placed on {used}',
+            )
 
 
 def _alerting(data: Any) -> Iterator[Finding]:
@@ -178,29 +193,33 @@ def _alerting(data: Any) -> Iterator[Finding]:
     receivers = _names(data, "alerting", "receivers")
     default = _str(alerting, "default_receiver")
     if default is not None and default not in receivers:
-        yield (
+        yield Finding(
             ("alerting", "default_receiver"),
-            "GG204",
+            GG204_UNKNOWN_RECEIVER,
             f'unknown receiver "{default}"{did_you_mean(default, receivers)}',
         )
     intervals = _names(data, "alerting", "quiet_hours")
     for i, route in _items(data, "alerting", "routes"):
         yield from _refs(
-            ("alerting", "routes", i, "receivers"), _strs(route, "receivers"), receivers, "GG204", "receiver"
+            ("alerting", "routes", i, "receivers"),
+            _strs(route, "receivers"),
+            receivers,
+            GG204_UNKNOWN_RECEIVER,
+            "receiver",
         )
         yield from _refs(
             ("alerting", "routes", i, "mute_during"),
             _strs(route, "mute_during"),
             intervals,
-            "GG204",
+            GG204_UNKNOWN_RECEIVER,
             "quiet hours entry",
         )
     if alerting.get("smtp") is None:
         for i, r in _items(data, "alerting", "receivers"):
             if r.get("email") is not None:
-                yield (
+                yield Finding(
                     ("alerting", "receivers", i, "email"),
-                    "GG206",
+                    GG206_INCONSISTENT,
                     f'receiver "{_str(r, "name")}" sends e-mail but `alerting.smtp` is not set',
                 )
 
@@ -234,9 +253,9 @@ def _slo_boundaries(data: Any) -> Iterator[Finding]:
             buckets = catalog.get(metric).buckets
             if not any(Decimal(repr(b)) == value for b in buckets):
                 listed = ", ".join(format(Decimal(repr(b)).normalize(), "f") for b in buckets)
-                yield (
+                yield Finding(
                     ("specialists", i, "slos", kind, field),
-                    "GG207",
+                    GG207_NOT_A_BUCKET,
                     f"{value} is not a bucket boundary of {metric}; choose one of: {listed}",
                 )
 
@@ -262,12 +281,14 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
     for i, m in _items(data, "metrics"):
         name = _str(m, "name")
         if name in builtin:
-            yield (("metrics", i, "name"), "GG201", f'metric "{name}" is already in the built-in catalog')
+            yield Finding(
+                ("metrics", i, "name"), GG201_DUPLICATE, f'metric "{name}" is already in the built-in catalog'
+            )
         parent = _str(m, "subset_of")
         if parent is not None and parent not in builtin | declared:
-            yield (
+            yield Finding(
                 ("metrics", i, "subset_of"),
-                "GG205",
+                GG205_UNKNOWN_METRIC,
                 f'"{name}" is declared a subset of unknown metric "{parent}"{did_you_mean(parent, builtin | declared)}',
             )
 
@@ -301,14 +322,14 @@ def _alert_overrides(data: Any) -> Iterator[Finding]:
                 continue
             loc = (*base, "alert_overrides", j, "alert")
             if name not in known:
-                yield (
+                yield Finding(
                     loc,
-                    "GG208",
+                    GG208_UNKNOWN_ALERT,
                     f'no alert "{name}" is generated for a {kind}{did_you_mean(name, known)}; '
                     f"names (without the prefix): {', '.join(known)}",
                 )
             elif name in seen:
-                yield (loc, "GG201", f'alert "{name}" is overridden twice')
+                yield Finding(loc, GG201_DUPLICATE, f'alert "{name}" is overridden twice')
             seen.add(name)
 
 
@@ -330,8 +351,8 @@ def _latency_thresholds(data: Any) -> Iterator[Finding]:
             if value is None or low <= value <= high:
                 continue
             effect = "could never fire" if value > high else "would fire on any traffic"
-            yield (
+            yield Finding(
                 (path, i, "thresholds", field),
-                "GG206",
+                GG206_INCONSISTENT,
                 f"{value} is outside what {metric} can measure ({low:f} to {high:f} seconds): the p95 alert {effect}",
             )

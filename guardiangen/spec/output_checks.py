@@ -7,12 +7,10 @@ force, which ``--target`` may override; so they cannot be field validators.
 from __future__ import annotations
 
 from guardiangen.catalog import CatalogError
-from guardiangen.load import PathKey
+from guardiangen.diagnostics import GG210_PROFILE_CANNOT
 from guardiangen.spec.catalog import catalog_for
+from guardiangen.spec.findings import Finding
 from guardiangen.spec.models import ClusterSpec, OutputProfile
-
-Finding = tuple[PathKey, str, str]  # (where, code, message), as in guardiangen.spec.checks
-CODE = "GG206"  # inconsistent settings
 
 
 def findings(spec: ClusterSpec, profile: OutputProfile | None = None) -> list[Finding]:
@@ -33,9 +31,9 @@ def _cluster_label(spec: ClusterSpec) -> list[Finding]:
     set_by_alerts = spec.metadata.alert_labels.get(label)
     if set_by_alerts is not None and set_by_alerts != name:
         out.append(
-            (
+            Finding(
                 ("output", "cluster_label"),
-                CODE,
+                GG210_PROFILE_CANNOT,
                 f'cluster_label "{label}" gives every rule {label}="{name}" (metadata.name), but '
                 f'metadata.alert_labels sets {label}="{set_by_alerts}"; make them agree or drop one',
             )
@@ -47,9 +45,9 @@ def _cluster_label(spec: ClusterSpec) -> list[Finding]:
     if carriers:
         more = f" and {len(carriers) - 3} more" if len(carriers) > 3 else ""
         out.append(
-            (
+            Finding(
                 ("output", "cluster_label"),
-                CODE,
+                GG210_PROFILE_CANNOT,
                 f'cluster_label "{label}" is already a label of {", ".join(carriers[:3])}{more}; stamping it '
                 "would overwrite that label in every rule built on them",
             )
@@ -62,9 +60,9 @@ def _dashboard_folder(spec: ClusterSpec) -> list[Finding]:
     if "/" in folder or folder.strip() in ("", ".", ".."):
         annotation = spec.output.kubernetes.folder_annotation
         return [
-            (
+            Finding(
                 ("defaults", "dashboard_folder"),
-                CODE,
+                GG210_PROFILE_CANNOT,
                 f'the kubernetes profile puts the folder "{folder}" into the `{annotation}` annotation, which the '
                 "Grafana sidecar uses as a directory name; use a name without `/` that is not `.` or `..`",
             )

@@ -86,3 +86,26 @@ def test_spec_is_frozen() -> None:
     assert spec is not None
     with pytest.raises(ValidationError):
         spec.metadata.name = "other"  # type: ignore[misc]
+
+
+def test_the_checks_report_one_finding_type() -> None:
+    """The raw-document checks, the version gate and the profile checks all report a Finding."""
+    from guardiangen.diagnostics import Severity
+    from guardiangen.spec import checks, output_checks, version_checks
+    from guardiangen.spec.findings import Finding
+    from guardiangen.spec.models import OutputProfile
+
+    spec, _ = _parse(STARTER.replace("  dashboard_base_url:", "  dashboard_folder: a/b\n  dashboard_base_url:"))
+    assert spec is not None
+    too_high = "    model: codellama-34b-instruct\n    thresholds: {latency_p95_max_seconds: 90}\n"
+    doc, _ = load_text(STARTER.replace("    model: codellama-34b-instruct\n", too_high), "c.yaml")
+    assert doc is not None
+    found = [
+        *checks._findings(doc.data),
+        *version_checks.version_findings({"defaults": {"alertmanager_version": "0.21.0"}}),
+        *output_checks.findings(spec, OutputProfile.KUBERNETES),
+    ]
+    assert [type(f) for f in found] == [Finding] * 3
+    assert [f.code for f in found] == ["GG206", "GG209", "GG210"]
+    assert all(f.severity is Severity.ERROR for f in found)
+
