@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from guardiangen.alert_labels import IDENTITY_LABELS, Severity
 from guardiangen.catalog.model import MetricDefinition
 from guardiangen.spec.types import (
     Duration,
@@ -159,12 +160,6 @@ class SpecialistSlos(Model):
 
 
 # ------------------------------------------------------------------------------------ specialists
-
-
-class Severity(str, Enum):
-    CRITICAL = "critical"
-    WARNING = "warning"
-    INFO = "info"
 
 
 class AlertOverride(Model):
@@ -610,23 +605,9 @@ class Logging(Model):
 
 K8sKey = Annotated[str, Field(pattern=K8S_KEY_PATTERN, max_length=317)]
 K8sLabelValue = Annotated[str, Field(pattern=K8S_LABEL_VALUE_PATTERN, max_length=63)]
-# Labels the generated rules already use for their own meaning (plan.model), plus Prometheus' own:
-# stamping the cluster onto one of them would overwrite it.
-RESERVED_CLUSTER_LABELS = (
-    "alertname",
-    "burn_tier",
-    "component",
-    "guardian",
-    "instance",
-    "job",
-    "le",
-    "quantile",
-    "severity",
-    "slo",
-    "specialist",
-    "team",
-    "window",
-)
+# Labels the generated rules already use for their own meaning (the alerts' identity labels, the
+# SLO rules' `window`), plus Prometheus' own: stamping the cluster onto one of them would overwrite it.
+RESERVED_CLUSTER_LABELS = tuple(sorted({*IDENTITY_LABELS, "window", "alertname", "instance", "job", "le", "quantile"}))
 
 
 class OutputProfile(str, Enum):
