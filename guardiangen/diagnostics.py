@@ -53,6 +53,10 @@ GG207_NOT_A_BUCKET = "GG207"
 GG208_UNKNOWN_ALERT = "GG208"
 GG209_ALERTMANAGER_VERSION = "GG209"
 GG210_PROFILE_CANNOT = "GG210"
+GG211_GPU_OVERCOMMIT = "GG211"
+GG212_RESERVED_LABEL = "GG212"
+GG213_ROUTE_NEVER_MATCHES = "GG213"
+GG214_ROUTE_FOREIGN_LABEL = "GG214"
 # spec: safety
 GG301_INLINE_SECRET = "GG301"
 # lint of generated or foreign rules and dashboards
@@ -101,6 +105,10 @@ CODES: dict[str, str] = {
     GG208_UNKNOWN_ALERT: "alert override names an alert that is not generated",
     GG209_ALERTMANAGER_VERSION: "setting the target Alertmanager version (`defaults.alertmanager_version`) lacks",
     GG210_PROFILE_CANNOT: "setting the deployment profile or the multi-cluster label cannot carry out",
+    GG211_GPU_OVERCOMMIT: "warning: `gpu_placement` puts more GPUs on a node than its `gpu_count`",
+    GG212_RESERVED_LABEL: "label name reserved by Prometheus or set by the generated rules themselves",
+    GG213_ROUTE_NEVER_MATCHES: "route matches a label value no generated alert can carry",
+    GG214_ROUTE_FOREIGN_LABEL: "warning: route matches a label no generated alert carries (only foreign alerts can)",
     GG301_INLINE_SECRET: "secret written inline; reference it by file or environment variable",
     GG401_PROMQL_SYNTAX: "PromQL does not parse",
     GG402_UNKNOWN_METRIC: "selector names a metric that is not in the catalog",

@@ -167,6 +167,7 @@ def _lint_rule(rule: Mapping[str, Any], analyzer: Analyzer, path: str) -> list[D
         return [error(path, *_pos(rule), GG401_PROMQL_SYNTAX, f'rule "{name}" has no `expr`')]
     ast, findings = analyzer.check(expr)
     out = [_diag(path, where, f.code, f"{name}: {f.message}", f.severity) for f in findings]
+    out += _reserved_labels(rule, name, path)
     if ast is None:
         return out
     _, high = analyzer.labels(ast)
@@ -192,6 +193,24 @@ def _lint_rule(rule: Mapping[str, Any], analyzer: Analyzer, path: str) -> list[D
         return out
     out += _lint_alert(rule, name, ast, analyzer, path, where)
     return out
+
+
+def _reserved_labels(rule: Mapping[str, Any], name: str, path: str) -> list[Diagnostic]:
+    """Label names starting with ``__`` are Prometheus' own: promtool refuses ``__name__`` on a rule,
+    and the others are dropped or mean something internal."""
+    labels = rule.get("labels")
+    if not isinstance(labels, Mapping):
+        return []
+    return [
+        error(
+            path,
+            *_pos(labels, key),
+            GG408_CONVENTION,
+            f'{name}: label "{key}" starts with "__", which Prometheus reserves for internal use',
+        )
+        for key in labels
+        if isinstance(key, str) and key.startswith("__")
+    ]
 
 
 def _lint_alert(

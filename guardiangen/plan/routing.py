@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from guardiangen.alert_labels import IDENTITY_LABELS
+from guardiangen.generated_labels import IDENTITY_LABELS
 from guardiangen.plan.model import (
     LABEL_BURN_TIER,
     LABEL_COMPONENT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from guardiangen.alert_labels import SEVERITIES as SEVERITIES  # their home; re-exported for the rule linters
+from guardiangen.generated_labels import SEVERITIES as SEVERITIES  # their home; re-exported for the rule linters
 from guardiangen.promql.text import PromQLError
 
 RECORD_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$"

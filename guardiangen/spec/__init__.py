@@ -17,15 +17,17 @@ def validate_document(
     doc: LoadedDoc, profile: OutputProfile | None = None
 ) -> tuple[ClusterSpec | None, list[Diagnostic]]:
     """The spec of a loaded document, or every problem in it: the model and cross-field checks, then
-    what the deployment ``profile`` (default: the spec's own ``output.profile``) cannot carry out.
-    Warnings come with the spec; any error refuses it."""
-    from guardiangen.spec import output_checks
+    routes no generated alert can take, and what the deployment ``profile`` (default: the spec's own
+    ``output.profile``) cannot carry out. Warnings come with the spec; any error refuses it."""
+    from guardiangen.spec import output_checks, route_checks
+    from guardiangen.spec.catalog import catalog_findings
     from guardiangen.spec.findings import diagnostics
 
     spec, diags = parse_spec(doc)
     if spec is None:
         return None, diags
-    diags += diagnostics(output_checks.findings(spec, profile), doc.path, doc.positions)
+    found = catalog_findings(spec) or [*route_checks.findings(spec), *output_checks.findings(spec, profile)]
+    diags += diagnostics(found, doc.path, doc.positions)
     return (None, diags) if has_errors(diags) else (spec, diags)
 
 

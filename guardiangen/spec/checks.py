@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -23,11 +22,13 @@ from guardiangen.diagnostics import (
     GG206_INCONSISTENT,
     GG207_NOT_A_BUCKET,
     GG208_UNKNOWN_ALERT,
+    GG211_GPU_OVERCOMMIT,
     Diagnostic,
     did_you_mean,
 )
 from guardiangen.load import PathKey, Positions
-from guardiangen.spec.findings import Finding, diagnostics
+from guardiangen.spec.findings import Finding, diagnostics, warning
+from guardiangen.spec.models import MAX_GPUS_PER_NODE
 from guardiangen.spec.types import LABEL_NAME_PATTERN
 
 
@@ -158,9 +159,11 @@ def _refs(
 
 
 def _gpu_capacity(data: Any) -> Iterator[Finding]:
-    nodes = {n: item for _, item in _items(data, "gpu_inventory", "nodes") if (n := _str(item, "name"))}
-    placed: Counter[str] = Counter()
-    last: dict[str, PathKey] = {}
+    """Placements on unknown nodes are errors; more GPUs placed on a node than it has is a warning:
+    ``gpu_placement`` documents where specialists run, and nothing generated depends on it, so an
+    overbooked node (a fleet cloned from a template keeps its placements) must not block a render."""
+    nodes = {n: (k, item) for k, item in _items(data, "gpu_inventory", "nodes") if (n := _str(item, "name"))}
+    placed: dict[str, dict[str, int]] = {}  # node -> specialist -> GPUs
     for i, s in _items(data, "specialists"):
         placement = s.get("gpu_placement")
         if not isinstance(placement, dict):
@@ -174,16 +177,33 @@ def _gpu_capacity(data: Any) -> Iterator[Finding]:
                     f'unknown GPU node "{node}"{did_you_mean(node, list(nodes))}',
                 )
             elif isinstance(per_node, int) and not isinstance(per_node, bool):
-                placed[node] += per_node
-                last[node] = ("specialists", i, "gpu_placement", "gpus_per_node")
-    for node, used in sorted(placed.items()):
-        count = nodes[node].get("gpu_count")
+                by = placed.setdefault(node, {})
+                owner = _str(s, "name") or f"#{i}"
+                by[owner] = by.get(owner, 0) + per_node
+    for node, by in sorted(placed.items()):
+        k, item = nodes[node]
+        count, used = item.get("gpu_count"), sum(by.values())
         if isinstance(count, int) and not isinstance(count, bool) and used > count:
-            yield Finding(
-                last[node],
-                GG206_INCONSISTENT,
-                f'GPU node "{node}" has {count} GPUs but specialists are placed on {used}',
+            yield warning(
+                ("gpu_inventory", "nodes", k, "gpu_count"), GG211_GPU_OVERCOMMIT, _overcommit(node, count, by)
             )
+
+
+def _overcommit(node: str, count: int, by: dict[str, int]) -> str:
+    """What to change: the GPUs placed on ``node`` by each specialist in ``by``, and the ways out."""
+    used = sum(by.values())
+    shown = ", ".join(f"{name}: {n}" for name, n in list(by.items())[:3])
+    more = f" and {len(by) - 3} more" if len(by) > 3 else ""
+    who = "1 specialist" if len(by) == 1 else f"{len(by)} specialists"
+    whom = "that specialist" if len(by) == 1 else f"enough of them to place {used - count} fewer"
+    if used <= MAX_GPUS_PER_NODE:
+        fix = f'raise its gpu_count to {used}, or take "{node}" out of the gpu_placement.nodes of {whom}'
+    else:
+        fix = f'take "{node}" out of the gpu_placement.nodes of {whom} (gpu_count is at most {MAX_GPUS_PER_NODE})'
+    return (
+        f'GPU node "{node}" has {count} GPUs, but the gpu_placement of {who} puts {used} on it ({shown}{more}); '
+        f"{fix}. Placements only document the inventory: nothing generated depends on them"
+    )
 
 
 def _alerting(data: Any) -> Iterator[Finding]:
@@ -261,7 +281,10 @@ def _slo_boundaries(data: Any) -> Iterator[Finding]:
 
 
 def _metric_collisions(data: Any) -> Iterator[Finding]:
-    from guardiangen.catalog import build_catalog
+    """What the catalog would refuse in ``metrics:``: a name or a series name (a histogram's
+    ``_bucket``, ``_sum``, ``_count``) another metric already has, a ``subset_of`` that is unknown
+    or not a counter."""
+    from guardiangen.catalog import HISTOGRAM_PARTS, build_catalog
 
     gpu = data.get("gpu_inventory") if isinstance(data.get("gpu_inventory"), dict) else {}
     exporter = gpu.get("exporter", "dcgm")
@@ -271,25 +294,48 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
     # the model refuses anything else; the catalog would raise on it (fullmatch: `$` allows a final newline)
     if len(host_label) > 100 or not re.fullmatch(LABEL_NAME_PATTERN, host_label):
         return
-    builtin = {
-        m.name
-        for m in build_catalog(
-            gpu_exporter=exporter, gpu_host_label=host_label, postgres_enabled=data.get("postgres") is not None
-        )
-    }
-    declared = {n for _, m in _items(data, "metrics") if (n := _str(m, "name")) is not None}
-    for i, m in _items(data, "metrics"):
-        name = _str(m, "name")
+    catalog = build_catalog(
+        gpu_exporter=exporter, gpu_host_label=host_label, postgres_enabled=data.get("postgres") is not None
+    )
+    types = {m.name: m.type.value for m in catalog}
+    builtin = set(types)
+    declared = [(i, n, m) for i, m in _items(data, "metrics") if (n := _str(m, "name")) is not None]
+    for _, name, m in declared:
+        types.setdefault(name, str(m.get("type")))
+
+    def series(name: str) -> tuple[str, ...]:
+        parts = HISTOGRAM_PARTS if types.get(name) == "histogram" else ()
+        return (name, *(f"{name}_{part}" for part in parts))
+
+    owners = {s: name for name in builtin for s in series(name)}
+    seen: set[str] = set()
+    for i, name, m in declared:
         if name in builtin:
             yield Finding(
                 ("metrics", i, "name"), GG201_DUPLICATE, f'metric "{name}" is already in the built-in catalog'
             )
+        elif name not in seen:  # a second metric of one name is reported as a duplicate name
+            seen.add(name)
+            for s in series(name):
+                if owners.setdefault(s, name) != name:
+                    yield Finding(
+                        ("metrics", i, "name"),
+                        GG201_DUPLICATE,
+                        f'series "{s}" of metric "{name}" is already a series of metric "{owners[s]}"',
+                    )
         parent = _str(m, "subset_of")
-        if parent is not None and parent not in builtin | declared:
+        if parent is not None and parent not in types:
             yield Finding(
                 ("metrics", i, "subset_of"),
                 GG205_UNKNOWN_METRIC,
-                f'"{name}" is declared a subset of unknown metric "{parent}"{did_you_mean(parent, builtin | declared)}',
+                f'"{name}" is declared a subset of unknown metric "{parent}"{did_you_mean(parent, types)}',
+            )
+        elif parent is not None and types[parent] != "counter":
+            yield Finding(
+                ("metrics", i, "subset_of"),
+                GG206_INCONSISTENT,
+                f'"{name}" is declared a subset of "{parent}", which is a {types[parent]}; subset_of names the '
+                "counter of all events this one counts some of",
             )
 
 

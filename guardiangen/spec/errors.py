@@ -19,12 +19,14 @@ from guardiangen.diagnostics import (
     GG106_BAD_NAME,
     GG107_INVALID_VALUE,
     GG108_BAD_API_VERSION,
+    GG212_RESERVED_LABEL,
     GG301_INLINE_SECRET,
     Diagnostic,
     did_you_mean,
     error,
 )
 from guardiangen.load import PathKey, Positions
+from guardiangen.spec.models import RESERVED_LABEL
 from guardiangen.spec.types import LABEL_NAME_PATTERN, LABEL_VALUE_PATTERN, NAME_PATTERN
 
 # Keys that would hold a secret value; the spec only takes references to them.
@@ -188,6 +190,9 @@ def _one(err: ErrorDetails, loc: PathKey, root: type[BaseModel], positions: Posi
     if kind == "missing":
         line, col = positions.of_key(loc[:-1]) if loc[:-1] else (1, 1)
         return error(path, line, col, GG103_MISSING_KEY, f'{path_text(loc[:-1])}: required key "{key}" is missing')
+    if kind == RESERVED_LABEL:  # a label name: point at it, the mapping key, when it is one
+        line, col = positions.of_key(loc) if err["loc"][-1:] == ("[key]",) else positions.of_value(loc)
+        return error(path, line, col, GG212_RESERVED_LABEL, f"{where}: {_msg(err)}")
     line, col = positions.of_value(loc)
     if loc and loc[0] in ("apiVersion", "kind") and len(loc) == 1 and kind == "literal_error":
         return error(path, line, col, GG108_BAD_API_VERSION, f"{where} must be {ctx.get('expected', '')}")

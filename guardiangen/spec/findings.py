@@ -1,6 +1,6 @@
 """What a spec check reports: a problem at a place in the document, before it has a line and column.
 
-The checks (:mod:`.checks`, :mod:`.version_checks`, :mod:`.output_checks`)
+The checks (:mod:`.checks`, :mod:`.version_checks`, :mod:`.output_checks`, :mod:`.route_checks`)
 name places by their path in the document, so they need neither the YAML nor the file name; the
 spec package turns their findings into positioned diagnostics in one place.
 """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from guardiangen.catalog import CatalogError
 from guardiangen.diagnostics import GG210_PROFILE_CANNOT
+from guardiangen.load import PathKey
 from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.findings import Finding
 from guardiangen.spec.models import ClusterSpec, OutputProfile
@@ -19,6 +20,7 @@ def findings(spec: ClusterSpec, profile: OutputProfile | None = None) -> list[Fi
     out = _cluster_label(spec)
     if profile is OutputProfile.KUBERNETES:
         out += _dashboard_folder(spec)
+        out += _object_name_twins(spec)
     return out
 
 
@@ -68,3 +70,31 @@ def _dashboard_folder(spec: ClusterSpec) -> list[Finding]:
             )
         ]
     return []
+
+
+def _object_name_twins(spec: ClusterSpec) -> list[Finding]:
+    """Owners whose names differ only in ``_`` against ``-``: Kubernetes object names take no ``_``,
+    so the PrometheusRule objects of their SLOs of one kind (``<cluster>-slo-<owner>-<kind>``)
+    would get one name, and the second would replace the first on apply."""
+    slos: list[tuple[PathKey, str, str]] = [
+        (("specialists", i, "name"), s.name, kind)
+        for i, s in enumerate(spec.specialists)
+        for kind, slo in s.slos
+        if slo is not None
+    ]
+    slos += [(("guardians", i, "name"), g.name, "coverage") for i, g in enumerate(spec.guardians) if g.slos.coverage]
+    first: dict[tuple[str, str], str] = {}
+    clashes: dict[tuple[PathKey, str, str], list[str]] = {}  # (where, name, twin) -> SLO kinds
+    for where, name, kind in slos:
+        twin = first.setdefault((name.replace("_", "-"), kind), name)
+        if twin != name:
+            clashes.setdefault((where, name, twin), []).append(kind)
+    return [
+        Finding(
+            where,
+            GG210_PROFILE_CANNOT,
+            f'the kubernetes profile names objects with "-" for "_", so the {" and ".join(kinds)} SLO rules of '
+            f'"{name}" and "{twin}" would be the same PrometheusRule objects; rename one of them',
+        )
+        for (where, name, twin), kinds in clashes.items()
+    ]

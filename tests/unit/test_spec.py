@@ -113,18 +113,18 @@ def test_the_checks_report_one_finding_type() -> None:
 def test_each_shared_constant_has_one_home() -> None:
     """Severities, the alerts' own label names and the label-name syntax are defined once; the
     spec, the plan, the rule linters and the catalog read the same objects."""
-    from guardiangen import alert_labels, catalog
+    from guardiangen import catalog, generated_labels
     from guardiangen.catalog import model as catalog_model
     from guardiangen.plan import model as plan_model
     from guardiangen.promql import names
     from guardiangen.spec import models, types
 
     override_severity = models.AlertOverride.model_fields["severity"].annotation
-    assert models.Severity is alert_labels.Severity and override_severity == alert_labels.Severity | None
-    assert names.SEVERITIES is alert_labels.SEVERITIES == ("critical", "warning", "info")
+    assert models.Severity is generated_labels.Severity and override_severity == generated_labels.Severity | None
+    assert names.SEVERITIES is generated_labels.SEVERITIES == ("critical", "warning", "info")
     for name in ("LABEL_SEVERITY", "LABEL_TEAM", "LABEL_COMPONENT", "LABEL_SPECIALIST", "LABEL_GUARDIAN", "LABEL_SLO"):
-        assert getattr(plan_model, name) is getattr(alert_labels, name)
-    assert plan_model.LABEL_BURN_TIER is alert_labels.LABEL_BURN_TIER
-    assert set(alert_labels.IDENTITY_LABELS) <= set(models.RESERVED_CLUSTER_LABELS)
+        assert getattr(plan_model, name) is getattr(generated_labels, name)
+    assert plan_model.LABEL_BURN_TIER is generated_labels.LABEL_BURN_TIER
+    assert set(generated_labels.STATIC_LABELS) <= set(models.RESERVED_CLUSTER_LABELS)
     assert types.LABEL_NAME_PATTERN is catalog_model.LABEL_NAME_PATTERN is catalog.LABEL_NAME_PATTERN
     assert types.LabelName is catalog_model.LabelName

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The labels every generated alert carries (routing and inhibition rely on these names), re-exported.
-from guardiangen.alert_labels import LABEL_BURN_TIER as LABEL_BURN_TIER
-from guardiangen.alert_labels import LABEL_COMPONENT as LABEL_COMPONENT
-from guardiangen.alert_labels import LABEL_GUARDIAN as LABEL_GUARDIAN
-from guardiangen.alert_labels import LABEL_SEVERITY as LABEL_SEVERITY
-from guardiangen.alert_labels import LABEL_SLO as LABEL_SLO
-from guardiangen.alert_labels import LABEL_SPECIALIST as LABEL_SPECIALIST
-from guardiangen.alert_labels import LABEL_TEAM as LABEL_TEAM
+from guardiangen.generated_labels import LABEL_BURN_TIER as LABEL_BURN_TIER
+from guardiangen.generated_labels import LABEL_COMPONENT as LABEL_COMPONENT
+from guardiangen.generated_labels import LABEL_GUARDIAN as LABEL_GUARDIAN
+from guardiangen.generated_labels import LABEL_SEVERITY as LABEL_SEVERITY
+from guardiangen.generated_labels import LABEL_SLO as LABEL_SLO
+from guardiangen.generated_labels import LABEL_SPECIALIST as LABEL_SPECIALIST
+from guardiangen.generated_labels import LABEL_TEAM as LABEL_TEAM
 
 Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
 

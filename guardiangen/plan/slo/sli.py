@@ -31,7 +31,6 @@ from decimal import Decimal
 from typing import Literal
 
 from guardiangen import promql as q
-from guardiangen.alert_labels import slo_id
 from guardiangen.catalog import Catalog, Scale, Unit
 from guardiangen.catalog.labels import (
     COMPLEXITY,
@@ -42,6 +41,7 @@ from guardiangen.catalog.labels import (
     SPECIALIST_TYPE,
     STATUS,
 )
+from guardiangen.generated_labels import slo_id
 from guardiangen.plan.model import LABEL_GUARDIAN, LABEL_SPECIALIST
 from guardiangen.promql import Expr, Meta
 from guardiangen.promql.text import go_float, normalized_le, regex_literal
