@@ -22,9 +22,6 @@ from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.findings import Finding
 from guardiangen.spec.models import ClusterSpec, SloCommon
 
-# Labels an alert's series can bring along besides the catalog's: the scrape target's.
-TARGET_LABELS = ("job", "instance")
-
 
 def findings(spec: ClusterSpec) -> list[Finding]:
     """A finding for each ``match_labels`` entry of ``alerting.routes`` no generated alert can satisfy."""
@@ -82,13 +79,16 @@ def _slos(spec: ClusterSpec) -> list[tuple[str, SloCommon]]:
 
 
 def carried_labels(spec: ClusterSpec, values: dict[str, frozenset[str]]) -> frozenset[str]:
-    """Every label name a generated alert may carry: guardiangen's own, and what its series bring."""
+    """Every label name a generated alert may carry: guardiangen's own, and what its series bring
+    (the catalog's labels and the scrape target's, ``job`` and ``instance``)."""
     try:
-        series = {label for m in catalog_for(spec) for label in m.labels}
+        catalog = catalog_for(spec)
     except CatalogError:  # reported by the spec checks already
-        series = set()
+        series: set[str] = set()
+    else:
+        series = {*(label for m in catalog for label in m.labels), *catalog.target_labels}
     own = {name for name, possible in values.items() if possible}
-    return frozenset({"alertname", *own, *(set(gl.ALERT_STATIC_LABELS) - set(values)), *series, *TARGET_LABELS})
+    return frozenset({"alertname", *own, *(set(gl.ALERT_STATIC_LABELS) - set(values)), *series})
 
 
 def _never(name: str, value: str, possible: frozenset[str]) -> str:

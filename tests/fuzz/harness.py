@@ -163,7 +163,8 @@ def label_problems(spec: ClusterSpec, plan: Plan) -> list[str]:
     """Where the plan's rule labels leave what validation checked the spec against (empty: none)."""
     values = route_checks.alert_label_values(spec)
     carried = route_checks.carried_labels(spec, values)
-    known = {*STATIC_LABELS, *(label for m in plan.catalog for label in m.labels), *spec.metadata.alert_labels}
+    series = {*(label for m in plan.catalog for label in m.labels), *plan.catalog.target_labels}
+    known = {*STATIC_LABELS, *series, *spec.metadata.alert_labels}
     known |= {spec.output.cluster_label} if spec.output.cluster_label else set()
     out = []
     for group in plan.rules.groups:
