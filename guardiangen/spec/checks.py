@@ -153,8 +153,9 @@ def _component_values(data: Any) -> Iterator[Finding]:
 def _refs(
     loc: PathKey, used: Sequence[tuple[int, str]], known: Sequence[str], code: str, what: str
 ) -> Iterator[Finding]:
+    names = set(known)  # a guardian may watch thousands of specialists
     for i, name in used:
-        if name not in known:
+        if name not in names:
             yield Finding((*loc, i), code, f'unknown {what} "{name}"{did_you_mean(name, known)}')
 
 
@@ -340,7 +341,7 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
 
 
 def _alertmanager_version(data: Any) -> Iterator[Finding]:
-    """Settings the target Alertmanager version cannot express (kept beside the renderer that gates them)."""
+    """Settings the target Alertmanager version cannot express (GG209): validation is the one version gate."""
     from guardiangen.spec.version_checks import version_findings
 
     yield from version_findings(data)

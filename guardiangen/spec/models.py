@@ -379,6 +379,19 @@ class GpuInventory(Model):
         list[AlertOverride], F("Per-alert changes for the GPU alerts (e.g. `GpuTemperatureHigh`).")
     ] = []
 
+    @field_validator("host_label")
+    @classmethod
+    def _host_label_free(cls, label: str) -> str:
+        # The GPU rules keep the host label next to their own labels: one of those would be overwritten.
+        if label.startswith("__") or label == "alertname" or label in STATIC_LABELS:
+            raise PydanticCustomError(
+                RESERVED_LABEL,
+                '"{label}" is a label Prometheus or the generated rules set themselves; the GPU series cannot '
+                "carry the host name under it: give the exporter's host label (DCGM: Hostname)",
+                {"label": label},
+            )
+        return label
+
 
 # ------------------------------------------------------------------------------ infrastructure
 

@@ -128,3 +128,19 @@ def test_each_shared_constant_has_one_home() -> None:
     assert set(generated_labels.STATIC_LABELS) <= set(models.RESERVED_CLUSTER_LABELS)
     assert types.LABEL_NAME_PATTERN is catalog_model.LABEL_NAME_PATTERN is catalog.LABEL_NAME_PATTERN
     assert types.LabelName is catalog_model.LabelName
+
+
+def test_validate_loads_only_load_spec_and_catalog() -> None:
+    """`guardiangen validate` stays off the plan, the renderers and the PromQL builders (start-up time)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; from guardiangen import pipeline\n"
+        "for p in ('specs/cluster.yaml', 'tests/invalid/route-never-matches.yaml'): pipeline.validate(p)\n"
+        "print(json.dumps(sorted({m.split('.')[1] for m in sys.modules if m.startswith('guardiangen.')})))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded = set(json.loads(proc.stdout))
+    assert loaded <= {"catalog", "diagnostics", "generated_labels", "load", "pipeline", "spec", "syntax"}, loaded
