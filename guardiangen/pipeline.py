@@ -102,13 +102,13 @@ def templates_problem(templates: Path | None) -> str | None:
 
 def write(out: Path, files: dict[str, bytes]) -> list[Diagnostic]:
     """Replace ``out`` with ``files`` atomically; a diagnostic when that fails (``out`` untouched)."""
-    from guardiangen.diagnostics import error
+    from guardiangen.diagnostics import GG601_WRITE_FAILED, error
     from guardiangen.write import WriteError, write_tree
 
     try:
         write_tree(out, files)
     except WriteError as exc:
-        return [error(str(out), 0, 0, "GG601", str(exc))]
+        return [error(str(out), 0, 0, GG601_WRITE_FAILED, str(exc))]
     return []
 
 

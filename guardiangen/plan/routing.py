@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from guardiangen.catalog import GpuProfile
+from guardiangen.generated_labels import IDENTITY_LABELS
 from guardiangen.plan.model import (
     LABEL_BURN_TIER,
     LABEL_COMPONENT,
@@ -37,15 +38,7 @@ from guardiangen.promql.names import SEVERITIES
 from guardiangen.spec.models import Alerting, ClusterSpec
 
 # Labels of a generated alert that say where it goes; alertname and the like only make rows unique.
-ROUTING_LABELS = (
-    LABEL_SEVERITY,
-    LABEL_TEAM,
-    LABEL_COMPONENT,
-    LABEL_SPECIALIST,
-    LABEL_GUARDIAN,
-    LABEL_SLO,
-    LABEL_BURN_TIER,
-)
+ROUTING_LABELS = IDENTITY_LABELS
 BURN_PAGE, BURN_TICKET = "page", "ticket"
 
 

@@ -38,7 +38,7 @@ def _portable(version: str) -> dict[str, Any]:
 def _messages(data: dict[str, Any], tmp_path: Path) -> list[str]:
     result = validate_data(data, tmp_path)
     assert result.spec is None
-    assert all(d.code == "GG206" and d.line > 0 for d in result.diagnostics)
+    assert all(d.code == "GG209" and d.line > 0 for d in result.diagnostics)
     return [d.message for d in result.diagnostics]
 
 
@@ -151,4 +151,4 @@ def test_validate_cli_reports_position(tmp_path: Path) -> None:
     assert proc.returncode == 1
     lines = text.splitlines()
     location_line = next(i for i, line in enumerate(lines, 1) if "location: Europe/Berlin" in line)
-    assert f"cluster.yaml:{location_line}:" in proc.stdout and "error[GG206]" in proc.stdout
+    assert f"cluster.yaml:{location_line}:" in proc.stdout and "error[GG209]" in proc.stdout

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog, Scale
+from guardiangen.generated_labels import LABEL_GPU_MODEL
 from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_TEAM, InputSeries
@@ -41,7 +42,7 @@ from guardiangen.promql.text import regex_literal
 from guardiangen.spec.models import ClusterSpec, GpuModel, GpuNode
 
 NAME = "gpu"
-MODEL = "gpu_model"  # static label naming the spec's GPU model on per-model series and alerts
+MODEL = LABEL_GPU_MODEL  # static label naming the spec's GPU model on per-model series and alerts
 XID_LOOKBACK = 10  # minutes an XID error stays visible to GpuXidErrors
 XID_WINDOW = f"{XID_LOOKBACK}m"
 XID_MAX_FOR_MINUTES = XID_LOOKBACK - 3
