@@ -21,6 +21,9 @@ class AlertInfo:
     owner: OwnerKind
     summary: str  # static sentence: the `summary` annotation and the README's "meaning"
     threshold: str  # spec path of the threshold, or how the alert decides without one
+    # An alert on an event that its expression sees for a limited time: the longest `for:` under
+    # which one event still fires it (a longer `for_duration` override is refused).
+    longest_for_minutes: int | None = None
 
 
 _ALL = (
@@ -113,6 +116,9 @@ _ALL = (
         "gpu",
         "A GPU reported a new XID error.",
         "none: any new XID error in the last 10 minutes",
+        # Seen for 10 minutes; both samples of a change must stay in the window (Prometheus 3's
+        # left-open range) until `for:` has passed, with a minute of evaluation slack.
+        longest_for_minutes=7,
     ),
     AlertInfo(
         "GpusMissing",

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from guardiangen.diagnostics import (
+    GG105_OUT_OF_RANGE,
     GG201_DUPLICATE,
     GG202_UNKNOWN_SPECIALIST,
     GG203_UNKNOWN_GPU,
@@ -29,7 +30,7 @@ from guardiangen.diagnostics import (
 from guardiangen.load import PathKey, Positions
 from guardiangen.spec.findings import Finding, diagnostics, warning
 from guardiangen.spec.models import MAX_GPUS_PER_NODE
-from guardiangen.spec.types import LABEL_NAME_PATTERN
+from guardiangen.spec.types import LABEL_NAME_PATTERN, DurationError, parse_duration_ms
 
 
 def check(data: dict[str, Any], positions: Positions, path: str) -> list[Diagnostic]:
@@ -377,7 +378,27 @@ def _alert_overrides(data: Any) -> Iterator[Finding]:
                 )
             elif name in seen:
                 yield Finding(loc, GG201_DUPLICATE, f'alert "{name}" is overridden twice')
+            else:
+                yield from _longest_for(an.ALERTS[name], entry, (*base, "alert_overrides", j, "for_duration"))
             seen.add(name)
+
+
+def _longest_for(info: Any, entry: dict[str, Any], loc: PathKey) -> Iterator[Finding]:
+    """An event alert cannot wait longer than the event stays visible: it would never fire."""
+    limit, text = info.longest_for_minutes, _str(entry, "for_duration")
+    if limit is None or text is None:
+        return
+    try:
+        ms = parse_duration_ms(text)
+    except DurationError:
+        return  # the model reports it
+    if ms > limit * 60_000:
+        yield Finding(
+            loc,
+            GG105_OUT_OF_RANGE,
+            f"{info.name} sees an event for a limited time: with for_duration {text} one event could never "
+            f"fire it; use at most {limit}m (or leave for_duration out)",
+        )
 
 
 def _latency_thresholds(data: Any) -> Iterator[Finding]:

@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 
 from guardiangen.catalog import build_catalog
 from guardiangen.spec.alert_names import (
+    ALERTS,
     GPU_ALERTS,
     GUARDIAN_ALERTS,
     NODE_ALERTS,
@@ -111,7 +112,10 @@ def overrides(draw: st.DrawFn, names: tuple[str, ...]) -> list[Spec]:
         if draw(st.booleans()):
             o["severity"] = draw(st.sampled_from(["critical", "warning", "info"]))
         if draw(st.booleans()):
-            o["for_duration"] = draw(st.sampled_from(["1m", "5m", "1h"]))
+            # An event alert cannot wait longer than it sees the event (validation refuses that).
+            longest = ALERTS[alert].longest_for_minutes
+            choices = [d for d, minutes in (("1m", 1), ("5m", 5), ("1h", 60)) if longest is None or minutes <= longest]
+            o["for_duration"] = draw(st.sampled_from(choices))
         out.append(o)
     return out
 

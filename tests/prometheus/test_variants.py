@@ -57,3 +57,17 @@ def test_variant_passes_promtool(tmp_path: Path, change: Any) -> None:
         ]
     )
     assert not failures(results), failures(results)
+
+
+@pytest.mark.parametrize("wait", ["1m", "5m", "7m"])
+def test_xid_alert_with_a_for_override_fires_on_one_error(tmp_path: Path, wait: str) -> None:
+    """The DCGM XID gauge holds the last code: one new error is seen for 10 minutes. The generated
+    "fires" case must be judged while it is still seen and after `for:` (the valid-spec fuzzer found
+    a 5m override failing), up to the longest for_duration validation accepts."""
+    data = reference_data()
+    data["gpu_inventory"]["alert_overrides"] = [{"alert": "GpuXidErrors", "for_duration": wait}]
+    tree = render(spec_of(data, tmp_path), tmp_path / "out")
+    (gpu_tests,) = [f for f in tree.test_files if f.stem == "gpu"]
+    assert "GpuXidErrors" in gpu_tests.read_text(encoding="utf-8")
+    results = run_all([("test", "rules", str(gpu_tests))])
+    assert not failures(results), failures(results)

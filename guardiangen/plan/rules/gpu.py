@@ -39,15 +39,16 @@ from guardiangen.plan.rules.core import (
 from guardiangen.plan.rules.inputs import counter, gauge, gauge_phases
 from guardiangen.promql.meta import COUNT
 from guardiangen.promql.text import regex_literal
+from guardiangen.spec.alert_names import ALERTS
 from guardiangen.spec.models import ClusterSpec, GpuModel, GpuNode
 
 NAME = "gpu"
 MODEL = LABEL_GPU_MODEL  # static label naming the spec's GPU model on per-model series and alerts
 XID_LOOKBACK = 10  # minutes an XID error stays visible to GpuXidErrors
 XID_WINDOW = f"{XID_LOOKBACK}m"
-XID_MAX_FOR_MINUTES = XID_LOOKBACK - 3
-"""The longest `for:` under which one XID error still fires GpuXidErrors: the change (two samples, the
-first on the window's open edge for Prometheus 3) must stay in the window until `for:` has passed."""
+XID_MAX_FOR_MINUTES = ALERTS["GpuXidErrors"].longest_for_minutes
+"""The longest `for:` under which one XID error still fires GpuXidErrors (validation refuses a longer
+`for_duration`): the change must stay in the window until `for:` has passed."""
 ONE = Decimal(1)
 MIB_PER_GIB = 1024
 BYTES_PER_GIB = 1024**3
