@@ -168,6 +168,7 @@ def _generate(spec: str, templates: Path | None, target: Profile | None, fmt: Fo
     generated = pipeline.generate(spec, templates=templates, profile=_profile(target))
     if generated.files is None:
         raise typer.Exit(report(generated.diagnostics, fmt))
+    report(generated.diagnostics, fmt)  # the spec's warnings: they do not stop a render
     return generated.files
 
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from enum import Enum
 
+ALERT_NAME_MAX = 40
+"""The longest alert name guardiangen writes (and `guardiangen lint` accepts): prefix included."""
+
 # ---- on every generated alert that has an owner of that kind (and on some recorded series)
 
 LABEL_SEVERITY = "severity"  # one of SEVERITIES

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from guardiangen.generated_labels import SEVERITIES as SEVERITIES  # their home; re-exported for the rule linters
+from guardiangen.generated_labels import ALERT_NAME_MAX as ALERT_NAME_MAX  # their home; re-exported for the
+from guardiangen.generated_labels import SEVERITIES as SEVERITIES  # rule builders and linters
 from guardiangen.promql.text import PromQLError
 
 RECORD_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$"
@@ -12,8 +13,6 @@ RECORD_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$"
 
 ALERT_NAME_PATTERN = r"^[A-Z][a-zA-Z0-9]*$"
 """CamelCase, starting with a capital."""
-
-ALERT_NAME_MAX = 40
 
 
 def check_record_name(name: str) -> str:

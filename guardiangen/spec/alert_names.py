@@ -161,6 +161,10 @@ _ALL = (
 ALERTS: dict[str, AlertInfo] = {a.name: a for a in _ALL}
 """Every component alert by name (without prefix), in the order the README lists them."""
 
+LONGEST_NAME = max(len(name) for name in ALERTS)
+"""Characters of the longest generated alert name without the prefix (the SLO alerts' are shorter):
+``defaults.alert_name_prefix`` may add ALERT_NAME_MAX minus this."""
+
 
 def overridable(owner: OwnerKind) -> tuple[str, ...]:
     """Names an ``alert_overrides`` entry of that kind of owner may use."""

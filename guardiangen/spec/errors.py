@@ -25,8 +25,9 @@ from guardiangen.diagnostics import (
     did_you_mean,
     error,
 )
+from guardiangen.generated_labels import ALERT_NAME_MAX
 from guardiangen.load import PathKey, Positions
-from guardiangen.spec.models import RESERVED_LABEL
+from guardiangen.spec.models import ALERT_PREFIX_MAX, ALERT_PREFIX_PATTERN, RESERVED_LABEL
 from guardiangen.spec.types import LABEL_NAME_PATTERN, LABEL_VALUE_PATTERN, NAME_PATTERN
 
 # Keys that would hold a secret value; the spec only takes references to them.
@@ -240,6 +241,8 @@ def _pattern(path: str, line: int, col: int, where: str, err: ErrorDetails, key:
 
 
 _PATTERN_HINTS = {
+    ALERT_PREFIX_PATTERN: f"is not a CamelCase prefix of letters and digits of at most {ALERT_PREFIX_MAX} characters "
+    f"(with the longest generated alert name, {ALERT_NAME_MAX} characters in all)",
     LABEL_VALUE_PATTERN: "is not a safe label value: letters, digits and _ . : / - only, starting with a "
     "letter or digit",
     LABEL_NAME_PATTERN: "is not a valid Prometheus label name",

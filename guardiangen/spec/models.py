@@ -15,7 +15,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic_core import PydanticCustomError
 
 from guardiangen.catalog.model import MetricDefinition
-from guardiangen.generated_labels import ALERT_STATIC_LABELS, MEANINGS, STATIC_LABELS, Severity
+from guardiangen.generated_labels import ALERT_NAME_MAX, ALERT_STATIC_LABELS, MEANINGS, STATIC_LABELS, Severity
+from guardiangen.spec.alert_names import LONGEST_NAME
 from guardiangen.spec.types import (
     Duration,
     DurationStr,
@@ -31,6 +32,9 @@ from guardiangen.spec.types import (
     Text,
 )
 from guardiangen.syntax import K8S_KEY_PATTERN, K8S_LABEL_VALUE_PATTERN, K8S_NAME_PATTERN, K8S_NAMESPACE_PATTERN
+
+ALERT_PREFIX_MAX = ALERT_NAME_MAX - LONGEST_NAME
+ALERT_PREFIX_PATTERN = rf"^[A-Z][A-Za-z0-9]{{0,{ALERT_PREFIX_MAX - 1}}}$"
 
 API_VERSION = "guardiangen/v1"
 
@@ -109,7 +113,11 @@ class Defaults(Model):
     )
     alert_name_prefix: Annotated[
         str,
-        F("CamelCase prefix shared by every generated alert name.", pattern=r"^[A-Z][A-Za-z0-9]{0,19}$"),
+        F(
+            f"CamelCase prefix shared by every generated alert name, at most {ALERT_PREFIX_MAX} characters so that "
+            f"every alert name stays within {ALERT_NAME_MAX}.",
+            pattern=ALERT_PREFIX_PATTERN,
+        ),
     ] = "LLMGuardian"
     runbook_url_pattern: Annotated[
         str,

@@ -29,7 +29,7 @@ LABEL_NAMES = (
     *("instance", "job", "le", "Hostname", "hostname", "modelName", "UUID", "gpu", "alertstate"),
     *(SPECIALIST_TYPE, GUARDIAN_TYPE, PRIORITY),
 )
-PREFIXES = ("A", "LLMGuardianProdEU01X", "Z" * 20, "Gg1")
+PREFIXES = ("A", "LLMGuardEU1", "Z" * 11, "Gg1")  # up to the longest prefix (11) that keeps names <= 40
 INTERVALS = ("1s", "1m30s", "2m", "10m", "1h")
 # Extra metrics whose names or series meet the built-in ones, or that subset a non-counter.
 METRICS = (
