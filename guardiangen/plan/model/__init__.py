@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from guardiangen.catalog import Catalog
 from guardiangen.plan.model.alerting import AlertingPlan
 from guardiangen.plan.model.cluster import Cluster, PrometheusFeatures
-from guardiangen.plan.model.dashboards import DashboardsPlan
+from guardiangen.plan.model.dashboards import (
+    DashboardsPlan,
+    Datasource,
+    InventoryNode,
+    PanelThresholds,
+    SliLines,
+    WatchingGuardian,
+)
 from guardiangen.plan.model.deployment import DeploymentPlan
 from guardiangen.plan.model.logging import LoggingPlan
 from guardiangen.plan.model.rules import (
@@ -51,22 +58,27 @@ __all__ = [
     "AlertingPlan",
     "Cluster",
     "DashboardsPlan",
+    "Datasource",
     "DeploymentPlan",
     "ExpectedAlert",
     "ExpectedSample",
     "InputSeries",
+    "InventoryNode",
     "Labels",
     "LoggingPlan",
+    "PanelThresholds",
     "Plan",
     "PrometheusFeatures",
     "PromqlExprTest",
     "Rule",
     "RuleGroup",
     "RulesPlan",
+    "SliLines",
     "SloPlan",
     "SloWindowSeries",
     "UnitTestCase",
     "UnitTestFile",
+    "WatchingGuardian",
     "labels",
 ]
 
