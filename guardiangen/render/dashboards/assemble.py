@@ -118,7 +118,7 @@ def _panels(sections: Sequence[Section], shapes: PanelShapes) -> list[dict[str, 
         row_id = next(next_id)
         # grafanalib writes id and gridPos as given and the sanitizer keeps both as they are.
         children = [
-            {**shapes.json(panel), "id": next(next_id), "gridPos": box.as_dict()}
+            _placed(shapes.json(panel), next(next_id), box)
             for panel, box in zip(section.panels, placed.panels, strict=True)
         ]
         row = sanitize_panel(
@@ -132,6 +132,13 @@ def _panels(sections: Sequence[Section], shapes: PanelShapes) -> list[dict[str, 
         if not section.collapsed:
             panels.extend(children)
     return panels
+
+
+def _placed(panel: dict[str, Any], panel_id: int, box: Box) -> dict[str, Any]:
+    """``panel`` (fresh from :meth:`.PanelShapes.json`, so set in place) with its id and gridPos."""
+    panel["id"] = panel_id
+    panel["gridPos"] = box.as_dict()
+    return panel
 
 
 def _grid(box: Box) -> Any:

@@ -63,7 +63,7 @@ def _latency(s: Picked) -> Section:
         (
             Timeseries(
                 "Latency p50 / p95 / p99",
-                "Request duration quantiles: `histogram_quantile` over `sum by (le, specialist_type)` of the bucket "
+                f"Request duration quantiles: `histogram_quantile` over `sum by (le, {SPECIALIST_TYPE})` of the bucket "
                 "rates, one value per specialist.",
                 s.quantiles(duration),
             ),
