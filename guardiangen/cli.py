@@ -153,10 +153,18 @@ def validate(
     raise typer.Exit(code)
 
 
+def _usage_problem(problem: str | None) -> None:
+    """Exit with the usage-error code when an option cannot be used; nothing has been touched yet."""
+    if problem is not None:
+        typer.echo(f"guardiangen: {problem}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
 def _generate(spec: str, templates: Path | None, target: Profile | None, fmt: Format) -> dict[str, bytes]:
     """What `render` and `check` share: the rendered files, or the exit with the spec's diagnostics."""
     from guardiangen import pipeline
 
+    _usage_problem(pipeline.templates_problem(templates))
     generated = pipeline.generate(spec, templates=templates, profile=_profile(target))
     if generated.files is None:
         raise typer.Exit(report(generated.diagnostics, fmt))
@@ -171,10 +179,17 @@ def render(
     format: FormatOpt = Format.text,
     templates: TemplatesOpt = None,
     target: TargetOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Also write into a non-empty OUT that guardiangen did not write; its files are kept."
+        ),
+    ] = False,
 ) -> None:
     """Render every output into OUT, atomically; stale generated files are pruned, others kept."""
     from guardiangen import pipeline
 
+    _usage_problem(pipeline.out_problem(out, spec, force=force))
     files = _generate(spec, templates, target, format)
     problems = pipeline.write(out, files)
     if problems:

@@ -23,55 +23,109 @@ class Severity(str, Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-# Stable codes, grouped by stage. The README's table is generated from the same data by a test.
+# Stable codes, grouped by stage: a code keeps its meaning forever (a new meaning gets a new code).
+# Code that produces a diagnostic names its code by one of these constants; the README's table is
+# generated from CODES (`python -m guardiangen.readme.codes README.md`).
+# load: YAML itself
+GG001_UNREADABLE = "GG001"
+GG002_YAML_SYNTAX = "GG002"
+GG003_TAB_INDENT = "GG003"
+GG004_DUPLICATE_KEY = "GG004"
+GG005_NOT_A_MAPPING = "GG005"
+GG006_YAML_FEATURE = "GG006"
+# spec: shape and values
+GG101_UNKNOWN_KEY = "GG101"
+GG102_WRONG_TYPE = "GG102"
+GG103_MISSING_KEY = "GG103"
+GG104_BAD_DURATION = "GG104"
+GG105_OUT_OF_RANGE = "GG105"
+GG106_BAD_NAME = "GG106"
+GG107_INVALID_VALUE = "GG107"
+GG108_BAD_API_VERSION = "GG108"
+# spec: cross-references, uniqueness and settings that only make sense together
+GG201_DUPLICATE = "GG201"
+GG202_UNKNOWN_SPECIALIST = "GG202"
+GG203_UNKNOWN_GPU = "GG203"
+GG204_UNKNOWN_RECEIVER = "GG204"
+GG205_UNKNOWN_METRIC = "GG205"
+GG206_INCONSISTENT = "GG206"
+GG207_NOT_A_BUCKET = "GG207"
+GG208_UNKNOWN_ALERT = "GG208"
+GG209_ALERTMANAGER_VERSION = "GG209"
+GG210_PROFILE_CANNOT = "GG210"
+GG211_GPU_OVERCOMMIT = "GG211"
+GG212_RESERVED_LABEL = "GG212"
+GG213_ROUTE_NEVER_MATCHES = "GG213"
+GG214_ROUTE_FOREIGN_LABEL = "GG214"
+# spec: safety
+GG301_INLINE_SECRET = "GG301"
+# lint of generated or foreign rules and dashboards
+GG401_PROMQL_SYNTAX = "GG401"
+GG402_UNKNOWN_METRIC = "GG402"
+GG403_TYPE_MISUSE = "GG403"
+GG404_HIGH_CARDINALITY = "GG404"
+GG405_NO_COMPARISON = "GG405"
+GG406_WRONG_HUMANIZE = "GG406"
+GG407_QUANTILE_WITHOUT_LE = "GG407"
+GG408_CONVENTION = "GG408"
+GG410_DASHBOARD = "GG410"
+GG420_TOOL_PROBLEM = "GG420"
+GG421_TOOL_MISSING = "GG421"
+# check: drift between out/ and a fresh render
+GG501_CHANGED = "GG501"
+GG502_MISSING = "GG502"
+GG503_NO_LONGER_GENERATED = "GG503"
+# write
+GG601_WRITE_FAILED = "GG601"
+# internal
+GG900_INTERNAL = "GG900"
+
 CODES: dict[str, str] = {
-    # load: YAML itself
-    "GG001": "the file cannot be read",
-    "GG002": "YAML syntax error",
-    "GG003": "a tab character is used for indentation",
-    "GG004": "a mapping key appears twice",
-    "GG005": "the document is empty or not a mapping",
-    "GG006": "YAML feature not allowed in a spec (anchors/aliases across, tags, or a non-string key)",
-    # spec: shape and values
-    "GG101": "unknown key",
-    "GG102": "wrong type",
-    "GG103": "required key missing",
-    "GG104": "invalid duration",
-    "GG105": "value out of range",
-    "GG106": "name does not match the allowed pattern",
-    "GG107": "invalid value",
-    "GG108": "unsupported apiVersion or kind",
-    # spec: cross-references and uniqueness
-    "GG201": "duplicate name",
-    "GG202": "reference to an unknown specialist",
-    "GG203": "reference to an unknown GPU node or GPU model",
-    "GG204": "reference to an unknown receiver or time interval",
-    "GG205": "reference to an unknown metric or label",
-    "GG206": "inconsistent settings",
-    "GG207": "SLO threshold is not a histogram bucket boundary",
-    "GG208": "alert override names an alert that is not generated",
-    # spec: safety
-    "GG301": "secret written inline; reference it by file or environment variable",
-    # lint of generated or foreign rules and dashboards
-    "GG401": "PromQL does not parse",
-    "GG402": "selector names a metric that is not in the catalog",
-    "GG403": "metric used in a way its type does not allow",
-    "GG404": "aggregation groups by a high-cardinality label",
-    "GG405": "alert expression has no comparison",
-    "GG406": "annotation humanizes a value with the wrong scale",
-    "GG407": "histogram_quantile without sum by (le, ...)",
-    "GG408": "rule naming or labelling convention violated",
-    "GG410": "dashboard problem",
-    "GG420": "external tool reported a problem",
-    "GG421": "external tool is missing",
-    # check: drift between out/ and a fresh render
-    "GG501": "generated file differs from a fresh render",
-    "GG502": "generated file is missing",
-    "GG503": "file listed in the manifest is no longer generated",
-    # write
-    "GG601": "output could not be written",
-    # internal
-    "GG900": "internal error",
+    GG001_UNREADABLE: "the file cannot be read",
+    GG002_YAML_SYNTAX: "YAML syntax error",
+    GG003_TAB_INDENT: "a tab character is used for indentation",
+    GG004_DUPLICATE_KEY: "a mapping key appears twice",
+    GG005_NOT_A_MAPPING: "the document is empty or not a mapping",
+    GG006_YAML_FEATURE: "YAML feature not allowed in a spec (anchors/aliases across, tags, or a non-string key)",
+    GG101_UNKNOWN_KEY: "unknown key",
+    GG102_WRONG_TYPE: "wrong type",
+    GG103_MISSING_KEY: "required key missing",
+    GG104_BAD_DURATION: "invalid duration",
+    GG105_OUT_OF_RANGE: "value out of range",
+    GG106_BAD_NAME: "name does not match the allowed pattern",
+    GG107_INVALID_VALUE: "invalid value",
+    GG108_BAD_API_VERSION: "unsupported apiVersion or kind",
+    GG201_DUPLICATE: "duplicate name",
+    GG202_UNKNOWN_SPECIALIST: "reference to an unknown specialist",
+    GG203_UNKNOWN_GPU: "reference to an unknown GPU node or GPU model",
+    GG204_UNKNOWN_RECEIVER: "reference to an unknown receiver or time interval",
+    GG205_UNKNOWN_METRIC: "reference to an unknown metric or label",
+    GG206_INCONSISTENT: "inconsistent settings (e.g. an e-mail receiver without `alerting.smtp`)",
+    GG207_NOT_A_BUCKET: "SLO threshold is not a histogram bucket boundary",
+    GG208_UNKNOWN_ALERT: "alert override names an alert that is not generated",
+    GG209_ALERTMANAGER_VERSION: "setting the target Alertmanager version (`defaults.alertmanager_version`) lacks",
+    GG210_PROFILE_CANNOT: "setting the deployment profile or the multi-cluster label cannot carry out",
+    GG211_GPU_OVERCOMMIT: "warning: `gpu_placement` puts more GPUs on a node than its `gpu_count`",
+    GG212_RESERVED_LABEL: "label name reserved by Prometheus or set by the generated rules themselves",
+    GG213_ROUTE_NEVER_MATCHES: "route matches a label value no generated alert can carry",
+    GG214_ROUTE_FOREIGN_LABEL: "warning: route matches a label no generated alert carries (only foreign alerts can)",
+    GG301_INLINE_SECRET: "secret written inline; reference it by file or environment variable",
+    GG401_PROMQL_SYNTAX: "PromQL does not parse",
+    GG402_UNKNOWN_METRIC: "selector names a metric that is not in the catalog",
+    GG403_TYPE_MISUSE: "metric used in a way its type does not allow",
+    GG404_HIGH_CARDINALITY: "aggregation groups by a high-cardinality label",
+    GG405_NO_COMPARISON: "alert expression has no comparison",
+    GG406_WRONG_HUMANIZE: "annotation humanizes a value with the wrong scale",
+    GG407_QUANTILE_WITHOUT_LE: "histogram_quantile without sum by (le, ...)",
+    GG408_CONVENTION: "rule naming or labelling convention violated",
+    GG410_DASHBOARD: "dashboard problem",
+    GG420_TOOL_PROBLEM: "external tool reported a problem",
+    GG421_TOOL_MISSING: "external tool is missing",
+    GG501_CHANGED: "generated file differs from a fresh render",
+    GG502_MISSING: "generated file is missing",
+    GG503_NO_LONGER_GENERATED: "file listed in the manifest is no longer generated",
+    GG601_WRITE_FAILED: "output could not be written",
+    GG900_INTERNAL: "internal error",
 }
 
 

@@ -13,7 +13,18 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardiangen.diagnostics import Diagnostic, error
+from guardiangen.diagnostics import (
+    GG001_UNREADABLE,
+    GG002_YAML_SYNTAX,
+    GG003_TAB_INDENT,
+    GG004_DUPLICATE_KEY,
+    GG005_NOT_A_MAPPING,
+    GG006_YAML_FEATURE,
+    GG105_OUT_OF_RANGE,
+    GG107_INVALID_VALUE,
+    Diagnostic,
+    error,
+)
 
 PathKey = tuple[str | int, ...]
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -51,7 +62,8 @@ class LoadedDoc:
 def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]:
     """Parse ``text``; returns the document or the diagnostics that prevent using it."""
     diags = _check_tabs(text, path) + _check_version_directive(text, path)
-    if diags and diags[-1].code == "GG002":  # ruamel fails on other %YAML versions with KeyError/AssertionError
+    # ruamel fails on other %YAML versions with KeyError/AssertionError
+    if diags and diags[-1].code == GG002_YAML_SYNTAX:
         return None, diags
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
@@ -74,28 +86,31 @@ def load_text(text: str, path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]
         problem = exc.problem or exc.context or "invalid YAML"
         if diags:  # the tabs already reported are what broke the syntax
             return None, diags
-        return None, [*diags, error(path, line, col, "GG002", f"YAML syntax error: {problem}")]
+        return None, [*diags, error(path, line, col, GG002_YAML_SYNTAX, f"YAML syntax error: {problem}")]
     except ReaderError as exc:  # a character YAML does not allow in a document
         line, col = _offset_position(text, exc.position)
-        return None, [*diags, error(path, line, col, "GG002", f"YAML syntax error: {_reader_problem(exc)}")]
+        return None, [*diags, error(path, line, col, GG002_YAML_SYNTAX, f"YAML syntax error: {_reader_problem(exc)}")]
     except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for syntax problems
-        return None, [*diags, error(path, 1, 1, "GG002", f"YAML syntax error: {str(exc).splitlines()[0]}")]
+        return None, [*diags, error(path, 1, 1, GG002_YAML_SYNTAX, f"YAML syntax error: {str(exc).splitlines()[0]}")]
     except RecursionError:  # ruamel composes nested collections recursively
-        return None, [*diags, error(path, 1, 1, "GG002", "YAML syntax error: mappings and lists nest too deeply")]
+        return None, [
+            *diags,
+            error(path, 1, 1, GG002_YAML_SYNTAX, "YAML syntax error: mappings and lists nest too deeply"),
+        ]
     if diags:
         return None, diags
     if node is None:
-        return None, [error(path, 1, 1, "GG005", "the spec is empty: expected a mapping")]
+        return None, [error(path, 1, 1, GG005_NOT_A_MAPPING, "the spec is empty: expected a mapping")]
     shape = _shape_problem(node)
     if shape is not None:
         bad, message = shape
-        return None, [error(path, bad.start_mark.line + 1, bad.start_mark.column + 1, "GG006", message)]
+        return None, [error(path, bad.start_mark.line + 1, bad.start_mark.column + 1, GG006_YAML_FEATURE, message)]
     positions = Positions()
     builder = _Builder(path, positions, yaml.constructor)
     data = builder.build(node, ())
     if not isinstance(data, dict):
         line, col = positions.of_value(())
-        return None, [error(path, line, col, "GG005", "the spec must be a mapping at the top level")]
+        return None, [error(path, line, col, GG005_NOT_A_MAPPING, "the spec must be a mapping at the top level")]
     if builder.diags:
         return None, builder.diags
     return LoadedDoc(path=path, data=data, positions=positions, text=text), []
@@ -111,7 +126,13 @@ def _check_version_directive(text: str, path: str) -> list[Diagnostic]:
         if m is not None and (m.group(1), m.group(2)) not in (("1", "1"), ("1", "2")):
             version = f"{m.group(1)}.{m.group(2)}"
             return [
-                error(path, lineno, 1, "GG002", f"YAML syntax error: %YAML {version} is not supported (1.1 or 1.2)")
+                error(
+                    path,
+                    lineno,
+                    1,
+                    GG002_YAML_SYNTAX,
+                    f"YAML syntax error: %YAML {version} is not supported (1.1 or 1.2)",
+                )
             ]
     return []
 
@@ -174,13 +195,13 @@ def load_file(path: str) -> tuple[LoadedDoc | None, list[Diagnostic]]:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except FileNotFoundError:
-        return None, [error(path, 0, 0, "GG001", "no such file")]
+        return None, [error(path, 0, 0, GG001_UNREADABLE, "no such file")]
     except IsADirectoryError:
-        return None, [error(path, 0, 0, "GG001", "is a directory, expected a YAML file")]
+        return None, [error(path, 0, 0, GG001_UNREADABLE, "is a directory, expected a YAML file")]
     except UnicodeDecodeError as exc:
-        return None, [error(path, 0, 0, "GG001", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return None, [error(path, 0, 0, GG001_UNREADABLE, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     except OSError as exc:
-        return None, [error(path, 0, 0, "GG001", f"cannot read: {exc.strerror}")]
+        return None, [error(path, 0, 0, GG001_UNREADABLE, f"cannot read: {exc.strerror}")]
     return load_text(text, path)
 
 
@@ -236,7 +257,7 @@ def _check_tabs(text: str, path: str) -> list[Diagnostic]:
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
             col = len(line) - len(stripped) + 1
-            out.append(error(path, lineno, col, "GG003", "tab used for indentation; YAML allows spaces only"))
+            out.append(error(path, lineno, col, GG003_TAB_INDENT, "tab used for indentation; YAML allows spaces only"))
     return out
 
 
@@ -259,7 +280,7 @@ class _Builder:
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
         if isinstance(node, ScalarNode):
             return self._scalar(node, at)
-        self._err(node, "GG006", "unsupported YAML node")  # pragma: no cover
+        self._err(node, GG006_YAML_FEATURE, "unsupported YAML node")  # pragma: no cover
         return None  # pragma: no cover
 
     def _mapping(self, node: Any, at: PathKey) -> dict[str, Any]:
@@ -269,16 +290,16 @@ class _Builder:
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._err(key_node, "GG006", "merge keys (<<) are not allowed in a spec; write the keys out")
+                self._err(key_node, GG006_YAML_FEATURE, "merge keys (<<) are not allowed in a spec; write the keys out")
                 continue
             if not isinstance(key_node, ScalarNode):
-                self._err(key_node, "GG006", "mapping keys must be plain strings")
+                self._err(key_node, GG006_YAML_FEATURE, "mapping keys must be plain strings")
                 continue
             key = str(key_node.value)
             if key in out or key in first_seen:
                 self._err(
                     key_node,
-                    "GG004",
+                    GG004_DUPLICATE_KEY,
                     f'duplicate key "{key}" (first defined on line {first_seen[key]})',
                 )
                 continue
@@ -292,7 +313,11 @@ class _Builder:
         if tag == "tag:yaml.org,2002:str":
             if _SURROGATE.search(str(node.value)):
                 where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at).lstrip(".")
-                self._err(node, "GG107", f"{where}: text holds a lone UTF-16 surrogate, which is not valid Unicode")
+                self._err(
+                    node,
+                    GG107_INVALID_VALUE,
+                    f"{where}: text holds a lone UTF-16 surrogate, which is not valid Unicode",
+                )
                 return ""
             return str(node.value)
         if tag in (
@@ -304,11 +329,11 @@ class _Builder:
             try:
                 return _plain(self.constructor.construct_object(node, deep=True))
             except ValueError:  # an integer longer than sys.get_int_max_str_digits()
-                self._err(node, "GG105", f"a number of {len(str(node.value))} digits is too long to read")
+                self._err(node, GG105_OUT_OF_RANGE, f"a number of {len(str(node.value))} digits is too long to read")
                 return None
         if tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)  # a date-looking string; the model decides whether it is valid
-        self._err(node, "GG006", f"YAML tag {tag} is not allowed in a spec")
+        self._err(node, GG006_YAML_FEATURE, f"YAML tag {tag} is not allowed in a spec")
         return str(node.value)
 
     def _err(self, node: Any, code: str, message: str) -> None:

@@ -82,15 +82,33 @@ def render(
         )
 
 
+def out_problem(out: Path, spec_path: str, *, force: bool = False) -> str | None:
+    """Why ``out`` must not be replaced by a render of the spec at ``spec_path`` (None: it may)."""
+    from guardiangen.write import UnsafeOutDir, refuse_unsafe_out
+
+    try:
+        refuse_unsafe_out(out, keep=[Path(spec_path)], force=force)
+    except UnsafeOutDir as exc:
+        return str(exc)
+    return None
+
+
+def templates_problem(templates: Path | None) -> str | None:
+    """Why ``--templates`` cannot replace the shipped templates (None: it can, or none is given)."""
+    from guardiangen.templates import unusable
+
+    return None if templates is None else unusable(templates)
+
+
 def write(out: Path, files: dict[str, bytes]) -> list[Diagnostic]:
     """Replace ``out`` with ``files`` atomically; a diagnostic when that fails (``out`` untouched)."""
-    from guardiangen.diagnostics import error
+    from guardiangen.diagnostics import GG601_WRITE_FAILED, error
     from guardiangen.write import WriteError, write_tree
 
     try:
         write_tree(out, files)
     except WriteError as exc:
-        return [error(str(out), 0, 0, "GG601", str(exc))]
+        return [error(str(out), 0, 0, GG601_WRITE_FAILED, str(exc))]
     return []
 
 

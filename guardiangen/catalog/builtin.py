@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from guardiangen.catalog import labels as L
 from guardiangen.catalog.model import MetricDefinition, MetricType, Scale, Unit
 
 GpuExporter = Literal["dcgm", "nvidia_smi"]
@@ -53,25 +54,25 @@ def specialist_metrics() -> tuple[MetricDefinition, ...]:
     e = "specialist_metrics"
     return (
         _m("specialist_requests_total", C, "Total requests processed by specialist",
-           ("specialist_type", "status", "quality_tier"), e, unit=Unit.REQUESTS),
+           (L.SPECIALIST_TYPE, L.STATUS, L.QUALITY_TIER), e, unit=Unit.REQUESTS),
         _m("specialist_request_duration_seconds", H, "Time spent processing requests",
-           ("specialist_type", "complexity"), e, unit=Unit.SECONDS,
+           (L.SPECIALIST_TYPE, L.COMPLEXITY), e, unit=Unit.SECONDS,
            buckets=(0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)),
-        _m("specialist_tokens_per_second", G, "Token processing rate", ("specialist_type",), e,
+        _m("specialist_tokens_per_second", G, "Token processing rate", (L.SPECIALIST_TYPE,), e,
            unit=Unit.TOKENS_PER_SECOND),
         # Scores are 0-1 but not fractions of anything: never humanizePercentage, never `percent`.
-        _m("specialist_quality_score", H, "Response quality scores", ("specialist_type",), e,
+        _m("specialist_quality_score", H, "Response quality scores", (L.SPECIALIST_TYPE,), e,
            unit=Unit.SCORE, buckets=_SCORE_BUCKETS),
-        _m("specialist_confidence_score", H, "Response confidence scores", ("specialist_type",), e,
+        _m("specialist_confidence_score", H, "Response confidence scores", (L.SPECIALIST_TYPE,), e,
            unit=Unit.SCORE, buckets=_SCORE_BUCKETS),
         _m("specialist_gpu_utilization_percent", G, "GPU utilization percentage",
-           ("specialist_type", "gpu_id"), e, unit=Unit.PERCENT, scale=Scale.PERCENT),
+           (L.SPECIALIST_TYPE, L.GPU_ID), e, unit=Unit.PERCENT, scale=Scale.PERCENT),
         _m("specialist_memory_usage_bytes", G, "Memory usage in bytes",
-           ("specialist_type", "memory_type"), e, unit=Unit.BYTES),
+           (L.SPECIALIST_TYPE, L.MEMORY_TYPE), e, unit=Unit.BYTES),
         _m("specialist_errors_total", C, "Total errors encountered",
-           ("specialist_type", "error_type", "severity"), e, unit=Unit.EVENTS,
+           (L.SPECIALIST_TYPE, L.ERROR_TYPE, L.ERROR_SEVERITY), e, unit=Unit.EVENTS,
            subset_of="specialist_requests_total"),
-        _m("specialist_timeouts_total", C, "Total request timeouts", ("specialist_type",), e,
+        _m("specialist_timeouts_total", C, "Total request timeouts", (L.SPECIALIST_TYPE,), e,
            unit=Unit.EVENTS, subset_of="specialist_requests_total"),
     )  # fmt: skip
 
@@ -81,20 +82,20 @@ def guardian_metrics() -> tuple[MetricDefinition, ...]:
     e = "guardian_metrics"
     return (
         _m("guardian_evaluations_total", C, "Total evaluations performed",
-           ("guardian_type", "specialist_id", "evaluation_type"), e, unit=Unit.EVENTS),
+           (L.GUARDIAN_TYPE, L.SPECIALIST_ID, L.EVALUATION_TYPE), e, unit=Unit.EVENTS),
         _m("guardian_evaluation_duration_seconds", H, "Time spent on evaluations",
-           ("guardian_type", "evaluation_type"), e, unit=Unit.SECONDS,
+           (L.GUARDIAN_TYPE, L.EVALUATION_TYPE), e, unit=Unit.SECONDS,
            buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0)),
         _m("guardian_issues_detected_total", C, "Issues detected by guardian",
-           ("guardian_type", "specialist_id", "issue_type", "severity"), e, unit=Unit.EVENTS),
+           (L.GUARDIAN_TYPE, L.SPECIALIST_ID, L.ISSUE_TYPE, L.ERROR_SEVERITY), e, unit=Unit.EVENTS),
         _m("guardian_false_positive_rate", G, "False positive rate for issue detection",
-           ("guardian_type", "issue_type"), e, unit=Unit.RATIO, scale=Scale.RATIO),
+           (L.GUARDIAN_TYPE, L.ISSUE_TYPE), e, unit=Unit.RATIO, scale=Scale.RATIO),
         _m("guardian_improvements_suggested_total", C, "Improvements suggested by guardian",
-           ("guardian_type", "improvement_type", "priority"), e, unit=Unit.EVENTS),
+           (L.GUARDIAN_TYPE, L.IMPROVEMENT_TYPE, L.PRIORITY), e, unit=Unit.EVENTS),
         _m("guardian_improvements_implemented_total", C, "Improvements successfully implemented",
-           ("guardian_type", "improvement_type"), e, unit=Unit.EVENTS),
+           (L.GUARDIAN_TYPE, L.IMPROVEMENT_TYPE), e, unit=Unit.EVENTS),
         _m("guardian_prediction_accuracy", G, "Accuracy of guardian predictions",
-           ("guardian_type", "prediction_type"), e, unit=Unit.RATIO, scale=Scale.RATIO),
+           (L.GUARDIAN_TYPE, L.PREDICTION_TYPE), e, unit=Unit.RATIO, scale=Scale.RATIO),
     )  # fmt: skip
 
 
@@ -104,17 +105,17 @@ def ai_workload_metrics() -> tuple[MetricDefinition, ...]:
     return (
         # batch_size and sequence_length are str(int) of every request: unbounded values.
         _m("model_inference_duration_seconds", H, "Time spent on model inference",
-           ("model_name", "batch_size", "sequence_length"), e, unit=Unit.SECONDS,
+           (L.MODEL_NAME, L.BATCH_SIZE, L.SEQUENCE_LENGTH), e, unit=Unit.SECONDS,
            buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0),
-           high=("batch_size", "sequence_length")),
-        _m("context_length_tokens", H, "Distribution of context lengths", ("specialist_type",), e,
+           high=(L.BATCH_SIZE, L.SEQUENCE_LENGTH)),
+        _m("context_length_tokens", H, "Distribution of context lengths", (L.SPECIALIST_TYPE,), e,
            unit=Unit.TOKENS, buckets=(100, 500, 1000, 2000, 4000, 8000, 16000, 32000)),
         _m("memory_efficiency_ratio", G, "Ratio of useful vs total memory usage",
-           ("component", "memory_type"), e, unit=Unit.RATIO, scale=Scale.RATIO),
+           (L.COMPONENT, L.MEMORY_TYPE), e, unit=Unit.RATIO, scale=Scale.RATIO),
         _m("cache_hit_rate", G, "Cache hit rate for various components (0-1)",
-           ("cache_type", "specialist_type"), e, unit=Unit.RATIO, scale=Scale.RATIO),
+           (L.CACHE_TYPE, L.SPECIALIST_TYPE), e, unit=Unit.RATIO, scale=Scale.RATIO),
         _m("batch_processing_efficiency", G, "Efficiency of batch processing (0-1)",
-           ("specialist_type",), e, unit=Unit.RATIO, scale=Scale.RATIO),
+           (L.SPECIALIST_TYPE,), e, unit=Unit.RATIO, scale=Scale.RATIO),
     )  # fmt: skip
 
 

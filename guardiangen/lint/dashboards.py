@@ -38,10 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from guardiangen.diagnostics import Diagnostic, error, sort_unique
-
-CODE_DASHBOARD = "GG410"
-CODE_PROMQL = "GG401"
+from guardiangen.diagnostics import GG401_PROMQL_SYNTAX, GG410_DASHBOARD, Diagnostic, error, sort_unique
 
 UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 GRID_COLUMNS = 24
@@ -196,7 +193,7 @@ class _Linter:
         uid = self.dashboard.get("uid")
         return f'dashboard "{uid}"' if isinstance(uid, str) else "dashboard (no uid)"
 
-    def report(self, message: str, code: str = CODE_DASHBOARD) -> None:
+    def report(self, message: str, code: str = GG410_DASHBOARD) -> None:
         self.diags.append(error(self.path, 0, 0, code, f"{self.name}: {message}"))
 
     # -- structure -------------------------------------------------------------------------------
@@ -391,7 +388,7 @@ class _Linter:
 
     def _check_target(self, label: str, expr: Any, *, instant: bool = False) -> None:
         if not isinstance(expr, str) or not expr.strip():
-            self.report(f"{label} has no PromQL expr", CODE_PROMQL)
+            self.report(f"{label} has no PromQL expr", GG401_PROMQL_SYNTAX)
             return
         expanded = expand_variables(expr)
         self._check_declared(expanded.variables, label)
@@ -409,7 +406,7 @@ class _Linter:
                 return promql_parser.parse(text)
             except ValueError as exc:
                 first_error = first_error or exc
-        self.report(f"{label} PromQL does not parse: {first_error} in {original.strip()!r}", CODE_PROMQL)
+        self.report(f"{label} PromQL does not parse: {first_error} in {original.strip()!r}", GG401_PROMQL_SYNTAX)
         return None
 
     def _check_rates(self, tree: Any, expanded: Expanded, label: str, *, instant: bool) -> None:
@@ -470,7 +467,7 @@ def lint_dashboard_dir(
     """
     prefix = label if label is not None else path.as_posix()
     if not path.is_dir():
-        return [error(prefix, 0, 0, CODE_DASHBOARD, "no such dashboard directory: run `guardiangen render` first")]
+        return [error(prefix, 0, 0, GG410_DASHBOARD, "no such dashboard directory: run `guardiangen render` first")]
     dashboards: dict[str, Any] = {}
     diags: list[Diagnostic] = []
     for file in sorted(path.glob("*.json")):
@@ -478,7 +475,7 @@ def lint_dashboard_dir(
         try:
             dashboards[rel] = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            diags.append(error(rel, 0, 0, CODE_DASHBOARD, f"cannot read dashboard JSON: {exc}"))
+            diags.append(error(rel, 0, 0, GG410_DASHBOARD, f"cannot read dashboard JSON: {exc}"))
     return sort_unique([*diags, *lint_dashboards(dashboards, known_datasource_uids=known_datasource_uids)])
 
 
@@ -491,7 +488,7 @@ def lint_dashboards(
     diags: list[Diagnostic] = []
     for path, dashboard in sorted(dashboards.items()):
         if not isinstance(dashboard, Mapping):
-            diags.append(error(path, 0, 0, CODE_DASHBOARD, "dashboard JSON is not an object"))
+            diags.append(error(path, 0, 0, GG410_DASHBOARD, "dashboard JSON is not an object"))
             continue
         linter = _Linter(path, dashboard, frozenset(known_datasource_uids))
         linter.check_uid()
@@ -522,7 +519,7 @@ def _check_unique(dashboards: Mapping[str, Mapping[str, Any]], key: str) -> list
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(sorted(p for p in paths if p != path))
-                diags.append(error(path, 0, 0, CODE_DASHBOARD, f"dashboard {key} {value!r} is also used by {others}"))
+                diags.append(error(path, 0, 0, GG410_DASHBOARD, f"dashboard {key} {value!r} is also used by {others}"))
     return diags
 
 

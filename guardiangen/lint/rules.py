@@ -24,7 +24,19 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from guardiangen.catalog import Catalog, Scale, Unit
-from guardiangen.diagnostics import Diagnostic, Severity, error, sort_unique, warning
+from guardiangen.diagnostics import (
+    GG002_YAML_SYNTAX,
+    GG401_PROMQL_SYNTAX,
+    GG404_HIGH_CARDINALITY,
+    GG405_NO_COMPARISON,
+    GG406_WRONG_HUMANIZE,
+    GG408_CONVENTION,
+    Diagnostic,
+    Severity,
+    error,
+    sort_unique,
+    warning,
+)
 from guardiangen.promql.analyze import Analyzer
 from guardiangen.promql.infer import has_comparison, value_side
 from guardiangen.promql.meta import Meta
@@ -102,7 +114,7 @@ def lint_rule_groups(
     out: list[Diagnostic] = []
     groups = docs.get("groups") if isinstance(docs, Mapping) else None
     if not isinstance(groups, list):
-        return [error(path, *_pos(docs), "GG408", "a rule file needs a `groups:` list")]
+        return [error(path, *_pos(docs), GG408_CONVENTION, "a rule file needs a `groups:` list")]
     for _, rule in _rules(docs):
         out += _lint_rule(rule, analyzer, path)
     return sort_unique(out)
@@ -114,9 +126,9 @@ def _load(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        return None, [error(path, line, col, "GG002", f"YAML syntax error: {exc.problem}")]
+        return None, [error(path, line, col, GG002_YAML_SYNTAX, f"YAML syntax error: {exc.problem}")]
     except YAMLError as exc:
-        return None, [error(path, 0, 0, "GG002", f"YAML syntax error: {exc}")]
+        return None, [error(path, 0, 0, GG002_YAML_SYNTAX, f"YAML syntax error: {exc}")]
 
 
 def _rules(docs: Any) -> list[tuple[Any, Mapping[str, Any]]]:
@@ -149,21 +161,22 @@ def _lint_rule(rule: Mapping[str, Any], analyzer: Analyzer, path: str) -> list[D
     record, alert, expr = rule.get("record"), rule.get("alert"), rule.get("expr")
     where = _pos(rule, "expr")
     if (record is None) == (alert is None):
-        return [error(path, *_pos(rule), "GG408", "a rule needs exactly one of `record` and `alert`")]
+        return [error(path, *_pos(rule), GG408_CONVENTION, "a rule needs exactly one of `record` and `alert`")]
     name = str(record if record is not None else alert)
     if not isinstance(expr, str) or not expr.strip():
-        return [error(path, *_pos(rule), "GG401", f'rule "{name}" has no `expr`')]
+        return [error(path, *_pos(rule), GG401_PROMQL_SYNTAX, f'rule "{name}" has no `expr`')]
     ast, findings = analyzer.check(expr)
     out = [_diag(path, where, f.code, f"{name}: {f.message}", f.severity) for f in findings]
+    out += _reserved_labels(rule, name, path)
     if ast is None:
         return out
     _, high = analyzer.labels(ast)
-    if high and not any(f.code == "GG404" for f in findings):
+    if high and not any(f.code == GG404_HIGH_CARDINALITY for f in findings):
         out.append(
             error(
                 path,
                 *where,
-                "GG404",
+                GG404_HIGH_CARDINALITY,
                 f"{name}: the result keeps high-cardinality label(s) {', '.join(sorted(high))}; aggregate them away",
             )
         )
@@ -173,13 +186,31 @@ def _lint_rule(rule: Mapping[str, Any], analyzer: Analyzer, path: str) -> list[D
                 error(
                     path,
                     *_pos(rule, "record", value=True),
-                    "GG408",
+                    GG408_CONVENTION,
                     f'recording rule "{name}" does not follow level:metric:operations',
                 )
             )
         return out
     out += _lint_alert(rule, name, ast, analyzer, path, where)
     return out
+
+
+def _reserved_labels(rule: Mapping[str, Any], name: str, path: str) -> list[Diagnostic]:
+    """Label names starting with ``__`` are Prometheus' own: promtool refuses ``__name__`` on a rule,
+    and the others are dropped or mean something internal."""
+    labels = rule.get("labels")
+    if not isinstance(labels, Mapping):
+        return []
+    return [
+        error(
+            path,
+            *_pos(labels, key),
+            GG408_CONVENTION,
+            f'{name}: label "{key}" starts with "__", which Prometheus reserves for internal use',
+        )
+        for key in labels
+        if isinstance(key, str) and key.startswith("__")
+    ]
 
 
 def _lint_alert(
@@ -191,7 +222,7 @@ def _lint_alert(
             error(
                 path,
                 *where,
-                "GG405",
+                GG405_NO_COMPARISON,
                 f"{name}: the alert fires whenever the series exists, even at 0: compare it with a threshold",
             )
         )
@@ -202,7 +233,7 @@ def _lint_alert(
             error(
                 path,
                 *_pos(rule, "alert", value=True),
-                "GG408",
+                GG408_CONVENTION,
                 f'alert name "{name}" should be CamelCase, at most {ALERT_NAME_MAX} characters',
             )
         )
@@ -213,7 +244,10 @@ def _lint_alert(
         at = _pos(labels, "severity", value=True) if "severity" in labels else _pos(rule, "alert")
         out.append(
             error(
-                path, *at, "GG408", f"{name}: label severity must be one of {', '.join(SEVERITIES)}, got {severity!r}"
+                path,
+                *at,
+                GG408_CONVENTION,
+                f"{name}: label severity must be one of {', '.join(SEVERITIES)}, got {severity!r}",
             )
         )
     for key, val in labels.items():
@@ -222,7 +256,7 @@ def _lint_alert(
                 error(
                     path,
                     *_pos(labels, key, value=True),
-                    "GG408",
+                    GG408_CONVENTION,
                     f"{name}: label {key} uses $value, which changes the alert's identity",
                 )
             )
@@ -242,24 +276,24 @@ def _annotation_conventions(
     out: list[Diagnostic] = []
     summary, description = annotations.get("summary"), annotations.get("description")
     if not isinstance(summary, str) or not summary.strip():
-        out.append(error(path, *at, "GG408", f"{name}: annotation summary is missing"))
+        out.append(error(path, *at, GG408_CONVENTION, f"{name}: annotation summary is missing"))
     elif "{{" in summary:
         out.append(
             error(
                 path,
                 *_pos(annotations, "summary", value=True),
-                "GG408",
+                GG408_CONVENTION,
                 f"{name}: summary must be a static sentence (no templates); put details in description",
             )
         )
     if not isinstance(description, str) or not description.strip():
-        out.append(error(path, *at, "GG408", f"{name}: annotation description is missing"))
+        out.append(error(path, *at, GG408_CONVENTION, f"{name}: annotation description is missing"))
     elif "{{" not in description:
         out.append(
             error(
                 path,
                 *_pos(annotations, "description", value=True),
-                "GG408",
+                GG408_CONVENTION,
                 f"{name}: description should be templated (e.g. with $labels or $value)",
             )
         )
@@ -285,7 +319,7 @@ def _humanize(text: str, meta: Meta, name: str, key: str, path: str, at: tuple[i
         elif fn == "humanizeDuration" and scale is not None and (meta.unit is not Unit.SECONDS or meta.per_second):
             problem = f"humanizeDuration formats seconds, but the value is in {meta.unit.value}"
         if problem:
-            out.append(error(path, *at, "GG406", f"{name}: annotation {key}: {problem}"))
+            out.append(error(path, *at, GG406_WRONG_HUMANIZE, f"{name}: annotation {key}: {problem}"))
     return out
 
 

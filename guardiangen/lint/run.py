@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guardiangen.catalog import Catalog
-from guardiangen.diagnostics import Diagnostic, error
+from guardiangen.diagnostics import GG401_PROMQL_SYNTAX, GG502_MISSING, Diagnostic, error
 
 
 def lint_tree(out_dir: Path, catalog: Catalog, *, with_tools: bool = False) -> list[Diagnostic]:
@@ -15,7 +15,7 @@ def lint_tree(out_dir: Path, catalog: Catalog, *, with_tools: bool = False) -> l
 
     label = out_dir.as_posix()
     if not out_dir.is_dir():
-        return [error(label, 0, 0, "GG502", "no such directory: run `guardiangen render` first")]
+        return [error(label, 0, 0, GG502_MISSING, "no such directory: run `guardiangen render` first")]
     diags: list[Diagnostic] = []
     texts: dict[str, str] = {}
     for p in sorted((out_dir / "prometheus" / "rules").glob("*.yml")):
@@ -23,7 +23,7 @@ def lint_tree(out_dir: Path, catalog: Catalog, *, with_tools: bool = False) -> l
         try:
             texts[rel] = p.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            diags.append(error(rel, 0, 0, "GG401", f"cannot read rule file: {exc}"))
+            diags.append(error(rel, 0, 0, GG401_PROMQL_SYNTAX, f"cannot read rule file: {exc}"))
     diags += lint_rule_files(texts, catalog)
     dashboards = out_dir / "grafana" / "dashboards"
     if dashboards.is_dir():

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from guardiangen.diagnostics import Diagnostic, error
+from guardiangen.diagnostics import GG420_TOOL_PROBLEM, GG421_TOOL_MISSING, Diagnostic, error
 
 TIMEOUT_S = 600
 
@@ -26,7 +26,7 @@ def _missing(tool: str, label: str) -> Diagnostic:
         label,
         0,
         0,
-        "GG421",
+        GG421_TOOL_MISSING,
         f"`{tool}` is not on PATH; install it (Debian: prometheus / "
         "prometheus-alertmanager) or run lint without --with-tools",
     )
@@ -37,7 +37,7 @@ def _failure(path: str, step: str, proc: subprocess.CompletedProcess[str]) -> li
         return []
     output = (proc.stdout + proc.stderr).strip().splitlines()
     detail = " | ".join(line.strip() for line in output if line.strip())[:2000] or f"exit {proc.returncode}"
-    return [error(path, 0, 0, "GG420", f"{step} failed: {detail}")]
+    return [error(path, 0, 0, GG420_TOOL_PROBLEM, f"{step} failed: {detail}")]
 
 
 def run_tools(out_dir: Path) -> list[Diagnostic]:

@@ -33,7 +33,7 @@ def build_plan(spec: ClusterSpec, catalog: Catalog, profile: OutputProfile | Non
         prometheus=prometheus_features(spec),
         rules=merged,
         slos=slos,
-        alerting=alerting.build(spec, merged),
+        alerting=alerting.build(spec, catalog, merged),
         dashboards=dashboards.build(spec, slos),
         logging=logging.build(spec),
         deployment=deployment.build(spec, profile),

@@ -1,4 +1,6 @@
-"""Target-neutral alert routing: the route tree, the inhibition rules and the routing table.
+"""The routing part of the alerting plan: the route tree, the inhibition rules and the routing table.
+
+:mod:`guardiangen.plan.alerting` calls these and adds receivers, quiet hours and the global section.
 
 The spec's `alerting.routes` are read two independent ways on purpose:
 
@@ -14,8 +16,9 @@ the tests, so a mistake in the expansion cannot hide behind the same mistake in 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from guardiangen.catalog import GpuProfile
+from guardiangen.generated_labels import IDENTITY_LABELS
 from guardiangen.plan.model import (
     LABEL_BURN_TIER,
     LABEL_COMPONENT,
@@ -24,65 +27,19 @@ from guardiangen.plan.model import (
     LABEL_SLO,
     LABEL_SPECIALIST,
     LABEL_TEAM,
+    ChildRoute,
+    InhibitRule,
     Labels,
+    RouteTree,
+    RoutingRow,
     RulesPlan,
 )
 from guardiangen.promql.names import SEVERITIES
 from guardiangen.spec.models import Alerting, ClusterSpec
 
 # Labels of a generated alert that say where it goes; alertname and the like only make rows unique.
-ROUTING_LABELS = (
-    LABEL_SEVERITY,
-    LABEL_TEAM,
-    LABEL_COMPONENT,
-    LABEL_SPECIALIST,
-    LABEL_GUARDIAN,
-    LABEL_SLO,
-    LABEL_BURN_TIER,
-)
+ROUTING_LABELS = IDENTITY_LABELS
 BURN_PAGE, BURN_TICKET = "page", "ticket"
-
-
-@dataclass(frozen=True)
-class ChildRoute:
-    """One route under the root: equality matchers and exactly one receiver."""
-
-    matchers: Labels
-    receiver: str
-    continue_: bool
-    mute_time_intervals: tuple[str, ...] = ()
-    group_by: tuple[str, ...] | None = None
-    repeat_interval: str | None = None
-
-
-@dataclass(frozen=True)
-class RouteTree:
-    """The root route (no matchers) and its children, in evaluation order."""
-
-    receiver: str
-    group_by: tuple[str, ...]
-    group_wait: str
-    group_interval: str
-    repeat_interval: str
-    routes: tuple[ChildRoute, ...]
-
-
-@dataclass(frozen=True)
-class InhibitRule:
-    """While an alert matching ``source`` fires, alerts matching ``target`` with equal ``equal`` labels are muted."""
-
-    source: Labels
-    target: Labels
-    equal: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RoutingRow:
-    """A label set and the receivers, in order, that Alertmanager must deliver it to."""
-
-    labels: Labels
-    receivers: tuple[str, ...]
-    sources: tuple[str, ...]  # why the row exists: "alert X", "route 2", "specialist code" ...
 
 
 def _distinct(names: Iterable[str]) -> tuple[str, ...]:
@@ -134,6 +91,15 @@ def expected_receivers(alerting: Alerting, labels: Mapping[str, str]) -> tuple[s
             if not route.continue_matching:
                 break
     return tuple(out) if out else (alerting.default_receiver,)
+
+
+# Prometheus' target label: the host of every scraped series, GPU exporters' included.
+INSTANCE = "instance"
+
+
+def identity_labels(gpu: GpuProfile) -> tuple[str, ...]:
+    """Labels telling two firings of one alert apart beyond specialist/guardian/SLO: host and GPU."""
+    return _distinct((INSTANCE, gpu.host_label, gpu.gpu_label))
 
 
 def inhibit_rules(spec: ClusterSpec, identity_labels: Iterable[str] = ()) -> tuple[InhibitRule, ...]:

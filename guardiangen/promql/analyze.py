@@ -16,7 +16,15 @@ import promql_parser as pp
 
 from guardiangen.catalog import MetricType
 from guardiangen.catalog.builtin import foreign_gpu_metric
-from guardiangen.diagnostics import Severity, did_you_mean
+from guardiangen.diagnostics import (
+    GG401_PROMQL_SYNTAX,
+    GG402_UNKNOWN_METRIC,
+    GG403_TYPE_MISUSE,
+    GG404_HIGH_CARDINALITY,
+    GG407_QUANTILE_WITHOUT_LE,
+    Severity,
+    did_you_mean,
+)
 from guardiangen.promql.infer import (
     COMPARISONS,
     Inference,
@@ -56,7 +64,7 @@ class Analyzer(Inference):
         try:
             ast = parse(text)
         except ValueError as exc:
-            return None, [Finding("GG401", f"PromQL does not parse: {exc}")]
+            return None, [Finding(GG401_PROMQL_SYNTAX, f"PromQL does not parse: {exc}")]
         out: list[Finding] = []
         self._walk(ast, None, out)
         return ast, out
@@ -88,7 +96,7 @@ class Analyzer(Inference):
             if m.name in ("le", "quantile") and m.op == pp.MatchOp.Equal and re.fullmatch(r"[+-]?\d+", m.value):
                 out.append(
                     Finding(
-                        "GG403",
+                        GG403_TYPE_MISUSE,
                         f'{m.name}="{m.value}" stops matching on Prometheus 3, which '
                         f'stores "{m.value}.0"; use {m.name}=~"{m.value}(\\\\.0)?"',
                         Severity.WARNING,
@@ -101,14 +109,14 @@ class Analyzer(Inference):
             return
         resolved = self.resolve(name)
         if resolved is None:
-            out.append(Finding("GG402", self._unknown(name)))
+            out.append(Finding(GG402_UNKNOWN_METRIC, self._unknown(name)))
             return
         metric, part = resolved
         self._labels_exist(node, name, self.catalog.label_names(metric, part), out)
         if metric.type is MetricType.HISTOGRAM and part == "":
             out.append(
                 Finding(
-                    "GG403",
+                    GG403_TYPE_MISUSE,
                     f'"{name}" is a histogram: only {name}_bucket, {name}_sum and '
                     f"{name}_count exist, so this selects nothing. Use histogram_quantile over "
                     f"sum by (le, ...) (rate({name}_bucket[w])), or rate(_sum) / rate(_count) "
@@ -118,12 +126,14 @@ class Analyzer(Inference):
         elif metric.type is MetricType.COUNTER or part:
             if consumer in DELTA_LIKE:
                 out.append(
-                    Finding("GG403", f'{consumer}() on counter "{name}" ignores resets: use increase() or rate()')
+                    Finding(
+                        GG403_TYPE_MISUSE, f'{consumer}() on counter "{name}" ignores resets: use increase() or rate()'
+                    )
                 )
             elif consumer not in COUNTER_CONSUMERS:
                 out.append(
                     Finding(
-                        "GG403",
+                        GG403_TYPE_MISUSE,
                         f'counter "{name}" used without rate(), irate() or increase(): '
                         "its raw value only grows and resets on restart",
                     )
@@ -134,7 +144,7 @@ class Analyzer(Inference):
                 if "XID" in name
                 else " Use it directly or with *_over_time()."
             )
-            out.append(Finding("GG403", f'{consumer}() needs a counter, but "{name}" is a gauge.{hint}'))
+            out.append(Finding(GG403_TYPE_MISUSE, f'{consumer}() needs a counter, but "{name}" is a gauge.{hint}'))
 
     def _labels_exist(self, node: Node, name: str, labels: frozenset[str] | None, out: list[Finding]) -> None:
         if labels is None:
@@ -143,7 +153,9 @@ class Analyzer(Inference):
             if m.name not in labels and m.name != "__name__":
                 out.append(
                     Finding(
-                        "GG402", f'"{name}" has no label "{m.name}"' + did_you_mean(m.name, labels), Severity.WARNING
+                        GG402_UNKNOWN_METRIC,
+                        f'"{name}" has no label "{m.name}"' + did_you_mean(m.name, labels),
+                        Severity.WARNING,
                     )
                 )
 
@@ -171,11 +183,11 @@ class Analyzer(Inference):
             return
         q = literal(node.args[0])
         if q is not None and not 0 <= q <= 1:
-            out.append(Finding("GG403", f"histogram_quantile({q}, ...): a quantile is between 0 and 1"))
+            out.append(Finding(GG403_TYPE_MISUSE, f"histogram_quantile({q}, ...): a quantile is between 0 and 1"))
         if not self._summed_by_le(node.args[1]):
             out.append(
                 Finding(
-                    "GG407",
+                    GG407_QUANTILE_WITHOUT_LE,
                     "histogram_quantile over bucket rates that are not summed by (le, ...) "
                     "gives one quantile per series (per pod or instance); use histogram_quantile"
                     "(q, sum by (le, <labels>) (rate(x_bucket[w])))",
@@ -200,7 +212,7 @@ class Analyzer(Inference):
         if kept:
             out.append(
                 Finding(
-                    "GG404",
+                    GG404_HIGH_CARDINALITY,
                     f"{node.op} keeps high-cardinality label(s) {', '.join(sorted(kept))}: "
                     "they have unbounded values; aggregate them away",
                 )
@@ -220,7 +232,7 @@ class Analyzer(Inference):
         only_l, only_r = sorted(left - right - ignoring), sorted(right - left - ignoring)
         out.append(
             Finding(
-                "GG403",
+                GG403_TYPE_MISUSE,
                 f"`{node.op}` between vectors with different labels (left only: "
                 f"{', '.join(only_l) or '-'}; right only: {', '.join(only_r) or '-'}) never matches; "
                 "aggregate both sides to the same labels or use on (...)",
@@ -249,7 +261,7 @@ class Analyzer(Inference):
             return None
         total = resolved[0].subset_of
         return Finding(
-            "GG403",
+            GG403_TYPE_MISUSE,
             f'alert compares the absolute {node.func.name} of "{name}" with a fixed '
             "threshold: it fires on busy services and never on quiet ones; alert on the ratio "
             f"{name} / {total} (against the SLO) instead",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from guardiangen.generated_labels import SEVERITIES as SEVERITIES  # their home; re-exported for the rule linters
 from guardiangen.promql.text import PromQLError
 
 RECORD_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$"
@@ -13,7 +14,6 @@ ALERT_NAME_PATTERN = r"^[A-Z][a-zA-Z0-9]*$"
 """CamelCase, starting with a capital."""
 
 ALERT_NAME_MAX = 40
-SEVERITIES = ("critical", "warning", "info")
 
 
 def check_record_name(name: str) -> str:

@@ -2,28 +2,25 @@
 
 Only modern syntax is emitted: `matchers` / `source_matchers` / `target_matchers` with every value
 double-quoted and escaped (valid under both the classic and the 0.27+ UTF-8 matcher parser), secrets
-only by `*_file`, and only fields the target version (`defaults.alertmanager_version`) accepts.
-Where the spec needs a field the target version lacks, :func:`version_findings` reports it during
-validation; nothing is silently dropped.
+only by `*_file`. This module only spells the alerting plan in Alertmanager's syntax: what to emit,
+for which target version, was decided when the plan was built (:mod:`guardiangen.plan.alerting`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from guardiangen.plan.model import Labels
-from guardiangen.plan.routing import (
+from guardiangen.plan.model import (
+    AlertingPlan,
+    GlobalSettings,
     InhibitRule,
+    Labels,
+    Receiver,
     RouteTree,
     RoutingRow,
-    inhibit_rules,
-    route_tree,
-    routing_table,
+    TimeInterval,
 )
 from guardiangen.render import RenderContext, Target
-from guardiangen.spec.models import Alerting, ClusterSpec, QuietHours, Receiver
-from guardiangen.spec.version_checks import version_findings
-from guardiangen.spec.versions import alertmanager_supports
 
 DIR = "alertmanager"
 CONFIG = f"{DIR}/alertmanager.yml"
@@ -62,45 +59,34 @@ def matchers(labels: Labels) -> list[str]:
     return [matcher(name, value) for name, value in labels]
 
 
-class UnsupportedVersionError(ValueError):
-    """The spec needs Alertmanager features newer than the target version (validation reports these)."""
-
-
 # -------------------------------------------------------------------------------------- config
 
 
-def config_dict(spec: ClusterSpec, identity_labels: tuple[str, ...] = ()) -> dict[str, Any]:
+def config_dict(alerting: AlertingPlan) -> dict[str, Any]:
     """The whole `alertmanager.yml` as plain data, in a fixed key order."""
-    problems = [message for _, _, message in version_findings(spec.model_dump(mode="json", by_alias=True))]
-    if problems:
-        raise UnsupportedVersionError("; ".join(problems))
-    version = spec.defaults.alertmanager_version
-    al = spec.alerting
     out: dict[str, Any] = {
-        "global": _global(al),
+        "global": _global(alerting.global_settings),
         "templates": [TEMPLATE_GLOB],
-        "route": _route(route_tree(al)),
-        "inhibit_rules": [_inhibit(r) for r in inhibit_rules(spec, identity_labels)],
-        "receivers": [_receiver(r) for r in al.receivers],
+        "route": _route(alerting.route),
+        "inhibit_rules": [_inhibit(r) for r in alerting.inhibit_rules],
+        "receivers": [_receiver(r) for r in alerting.receivers],
     }
-    if al.quiet_hours:
-        # Top-level `time_intervals` replaced `mute_time_intervals` in 0.24; routes name either the same way.
-        key = "time_intervals" if alertmanager_supports(version, "time_intervals") else "mute_time_intervals"
-        with_location = alertmanager_supports(version, "time_interval_location")
-        out[key] = [_time_interval(q, with_location) for q in al.quiet_hours]
+    if alerting.time_intervals:
+        out[alerting.time_intervals_key] = [_time_interval(t) for t in alerting.time_intervals]
     return out
 
 
-def _global(al: Alerting) -> dict[str, Any]:
-    out: dict[str, Any] = {"resolve_timeout": str(al.resolve_timeout)}
-    if al.smtp is not None:
-        out["smtp_smarthost"] = al.smtp.smarthost
-        out["smtp_from"] = al.smtp.sender
-        if al.smtp.auth_username:
-            out["smtp_auth_username"] = al.smtp.auth_username
-        if al.smtp.auth_password_file:
-            out["smtp_auth_password_file"] = al.smtp.auth_password_file
-        out["smtp_require_tls"] = al.smtp.require_tls
+def _global(settings: GlobalSettings) -> dict[str, Any]:
+    out: dict[str, Any] = {"resolve_timeout": settings.resolve_timeout}
+    smtp = settings.smtp
+    if smtp is not None:
+        out["smtp_smarthost"] = smtp.smarthost
+        out["smtp_from"] = smtp.sender
+        if smtp.auth_username:
+            out["smtp_auth_username"] = smtp.auth_username
+        if smtp.auth_password_file:
+            out["smtp_auth_password_file"] = smtp.auth_password_file
+        out["smtp_require_tls"] = smtp.require_tls
     return out
 
 
@@ -184,26 +170,6 @@ def _receiver(r: Receiver) -> dict[str, Any]:
     return out
 
 
-# Alertmanager's week starts on Sunday and a range must not run backwards in that order.
-_WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-
-
-def weekday_ranges(text: str) -> list[str]:
-    """Alertmanager weekday ranges for a spec entry; a range over the week end is split there.
-
-    The spec reads `saturday:sunday` forward through the week (the weekend); Alertmanager rejects it
-    ("start day cannot be before end day"), so it becomes `saturday` and `sunday`.
-    """
-    start, _, end = text.partition(":")
-    end = end or start
-    s, e = _WEEKDAYS.index(start), _WEEKDAYS.index(end)
-
-    def span(a: int, b: int) -> str:
-        return _WEEKDAYS[a] if a == b else f"{_WEEKDAYS[a]}:{_WEEKDAYS[b]}"
-
-    return [span(s, e)] if s <= e else [span(s, 6), span(0, e)]
-
-
 def _quoted(text: str) -> str:
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -211,16 +177,16 @@ def _quoted(text: str) -> str:
     return quoted
 
 
-def _time_interval(q: QuietHours, with_location: bool) -> dict[str, Any]:
+def _time_interval(t: TimeInterval) -> dict[str, Any]:
     interval: dict[str, Any] = {}
-    if q.weekdays:
-        interval["weekdays"] = [r for text in q.weekdays for r in weekday_ranges(text)]
-    if q.times:
+    if t.weekdays:
+        interval["weekdays"] = list(t.weekdays)
+    if t.times:
         # Quoted: a YAML 1.1 reader (PyYAML, older tooling) reads a plain 22:00 as the integer 1320.
-        interval["times"] = [{"start_time": _quoted(t.start), "end_time": _quoted(t.end)} for t in q.times]
-    if with_location:
-        interval["location"] = q.location
-    return {"name": q.name, "time_intervals": [interval]}
+        interval["times"] = [{"start_time": _quoted(r.start), "end_time": _quoted(r.end)} for r in t.times]
+    if t.location is not None:
+        interval["location"] = t.location
+    return {"name": t.name, "time_intervals": [interval]}
 
 
 # ------------------------------------------------------------------------------ routing table
@@ -237,21 +203,12 @@ def table_dict(rows: tuple[RoutingRow, ...]) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------- target
 
 
-def identity_labels(ctx: RenderContext) -> tuple[str, ...]:
-    """Labels telling two firings of one alert apart beyond specialist/guardian/SLO: host and GPU."""
-    from guardiangen.catalog.builtin import gpu_profile
-
-    inv = ctx.spec.gpu_inventory
-    profile = gpu_profile(inv.exporter.value, inv.host_label)
-    return tuple(dict.fromkeys(("instance", profile.host_label, profile.gpu_label)))
-
-
 def render(ctx: RenderContext) -> dict[str, str]:
     from guardiangen.render.yamlout import dump
 
     files = {
-        CONFIG: dump(config_dict(ctx.spec, identity_labels(ctx))),
-        ROUTING_TABLE: dump(table_dict(routing_table(ctx.spec, ctx.plan.rules))),
+        CONFIG: dump(config_dict(ctx.plan.alerting)),
+        ROUTING_TABLE: dump(table_dict(ctx.plan.alerting.routing_table)),
     }
     source = ctx.templates / DIR
     shipped = sorted(source.glob("*.tmpl")) if source.is_dir() else []

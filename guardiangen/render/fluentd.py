@@ -1,20 +1,28 @@
-"""Fluentd: ``fluentd/fluentd.conf`` from the spec's ``logging:`` section, rendered from Jinja templates.
+"""Fluentd: ``fluentd/fluentd.conf`` from the plan's log pipeline, rendered from Jinja templates.
 
-The pipeline (details and delivery guarantees in the README's Fluentd section)::
+The pipeline (details and delivery guarantees in the README's Fluentd section; the names, tags,
+paths and streams are decided by :mod:`guardiangen.plan.logging`)::
 
     tail sources ──@JOIN_LINES── concat (rejoin lines the runtime split) ──relabel──▶
     @ENRICH ── parse the JSON in `log` ── Kubernetes metadata ── route by `component` ──▶
     @OUTPUT ── one Elasticsearch output per component, plus a catch-all for everything else
 
 Safety of generated text: templates may print only :class:`Fluent` values, which only the
-``fluentd_*`` filters below produce (the Jinja ``finalize`` hook refuses anything else), so a spec
+``fluentd_*`` filters below produce (the Jinja ``finalize`` hook refuses anything else), so a plan
 value cannot reach the file unquoted. Free text is written as a double-quoted string in which every
 character with a meaning to fluentd is escaped (``#`` included, so no ``#{...}`` Ruby code can
 appear); names that must be written bare (tags, ``@id``) are checked against a strict pattern. Some
 parameters give further characters a meaning *after* fluentd has read the string (``,`` separates
-the hosts of the Elasticsearch output, ``%`` and ``${...}`` are placeholders in paths); values with
-those are refused with :class:`UnsafeValueError` rather than silently changing meaning. The spec's
-patterns already reject all of these, so the checks only matter if validation were loosened.
+the hosts of the Elasticsearch output and the globs of in_tail, ``%`` and ``${...}`` are
+placeholders in paths); their filters refuse such values with :class:`UnsafeValueError` rather
+than let them silently change meaning.
+
+These checks are here, not in the planner, because they are facts about Fluentd's grammar and its
+plugins' parameters: they hold for every value printed in that place, whoever made the plan, and a
+template that prints a parameter names its grammar in the filter it uses. Checks that the spec's
+values can make a valid pipeline at all (names, uniqueness, choices, stream length, durations) are
+the planner's. The spec's patterns already reject all of these values, so the checks only matter if
+validation were loosened.
 """
 
 from __future__ import annotations
@@ -22,12 +30,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from guardiangen.plan.model.logging import UnsafeValueError as UnsafeValueError  # raised by the filters too
+from guardiangen.plan.model.logging import shown
 from guardiangen.render import RenderContext, Target
-from guardiangen.spec.models import BufferPolicy, ElasticsearchTarget, Logging, LogSource
-from guardiangen.spec.types import DurationError, parse_duration_ms
 
 if TYPE_CHECKING:
     import jinja2
@@ -35,20 +42,8 @@ if TYPE_CHECKING:
 CONFIG = "fluentd/fluentd.conf"
 TEMPLATE = "fluentd/fluentd.conf.j2"
 
-# Tags: sources tag `kube.<source>.<file path>`, the router re-tags `component.<component>`.
-INPUT_TAG = "kube"
-ROUTED_TAG = "component"
-# Reserved names contain a dot, which a spec name (spec.types.Name) cannot: they never collide
-# with a component's stream, @id or directory.
-UNROUTED = "guardiangen.unrouted"
-POSITIONS_DIR = "guardiangen.positions"
-
 
 # ------------------------------------------------------------------------------------- quoting
-
-
-class UnsafeValueError(ValueError):
-    """A value fluentd would read differently from what the spec says; it is never written."""
 
 
 class Fluent(str):
@@ -87,11 +82,11 @@ _REGEXP_SYMBOLS = frozenset("\\^$.|?*+()[]{}/#-")
 def _text(value: object, what: str) -> str:
     _defined(value)
     if not isinstance(value, str) or isinstance(value, Fluent):
-        raise UnsafeValueError(f"{what} needs unquoted text, got {type(value).__name__}: {_show(value)}")
+        raise UnsafeValueError(f"{what} needs unquoted text, got {type(value).__name__}: {shown(value)}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as e:
-        raise UnsafeValueError(f"{what}: {_show(value)} is not valid Unicode text") from e
+        raise UnsafeValueError(f"{what}: {shown(value)} is not valid Unicode text") from e
     return value
 
 
@@ -125,7 +120,7 @@ def identifier(value: object) -> Fluent:
     """A bare ``@id`` (or other name) built from spec names: lowercase words, digits, ``_ . -``."""
     text = _text(value, "fluentd_id")
     if not _ID.fullmatch(text):
-        raise UnsafeValueError(f"{_show(text)} cannot be a fluentd plugin id")
+        raise UnsafeValueError(f"{shown(text)} cannot be a fluentd plugin id")
     return Fluent(text)
 
 
@@ -133,53 +128,48 @@ def tag(value: object) -> Fluent:
     """A bare tag or tag pattern: dot-separated names, ``*`` or ``**`` parts."""
     text = _text(value, "fluentd_tag")
     if not _TAG.fullmatch(text):
-        raise UnsafeValueError(f"{_show(text)} cannot be a fluentd tag")
+        raise UnsafeValueError(f"{shown(text)} cannot be a fluentd tag")
     return Fluent(text)
 
 
 def integer(value: object) -> Fluent:
     _defined(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise UnsafeValueError(f"fluentd_int needs an integer, got {_show(value)}")
+        raise UnsafeValueError(f"fluentd_int needs an integer, got {shown(value)}")
     return Fluent(str(value))
 
 
 def boolean(value: object) -> Fluent:
     _defined(value)
     if not isinstance(value, bool):
-        raise UnsafeValueError(f"fluentd_bool needs a boolean, got {_show(value)}")
+        raise UnsafeValueError(f"fluentd_bool needs a boolean, got {shown(value)}")
     return Fluent("true" if value else "false")
 
 
 def size(value: object) -> Fluent:
     text = _text(value, "fluentd_size")
     if not _SIZE.fullmatch(text):
-        raise UnsafeValueError(f"{_show(text)} is not a size such as 8m")
+        raise UnsafeValueError(f"{shown(text)} is not a size such as 8m")
     return Fluent(text)
 
 
 def duration(value: object) -> Fluent:
-    """A spec duration (``1h30m``) in fluentd's notation: one unit, or seconds with a fraction."""
-    text = _text(value, "fluentd_time")
-    try:
-        if not text.isascii() or not text.isalnum():  # parse_duration_ms's `$` accepts "5m\n"
-            raise DurationError(f"{_show(text)} is not a duration")
-        ms = parse_duration_ms(text)
-    except DurationError as e:
-        raise UnsafeValueError(str(e)) from e
-    if ms <= 0:
-        raise UnsafeValueError(f"{_show(text)}: a duration must be longer than 0s")
+    """Milliseconds (the plan parsed the spec's ``1h30m``) in fluentd's notation: one unit, or
+    seconds with a fraction."""
+    _defined(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise UnsafeValueError(f"fluentd_time needs a positive number of milliseconds, got {shown(value)}")
     for unit, unit_ms in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
-        if ms % unit_ms == 0:
-            return Fluent(f"{ms // unit_ms}{unit}")
-    return Fluent(f"{ms // 1000}.{ms % 1000:03d}")
+        if value % unit_ms == 0:
+            return Fluent(f"{value // unit_ms}{unit}")
+    return Fluent(f"{value // 1000}.{value % 1000:03d}")
 
 
 def choice(value: object, *allowed: str) -> Fluent:
     """One of the words the template lists (an enum of the spec, re-checked here)."""
     text = _text(value, "fluentd_choice")
     if text not in allowed:
-        raise UnsafeValueError(f"{_show(text)} is not one of {', '.join(allowed)}")
+        raise UnsafeValueError(f"{shown(text)} is not one of {', '.join(allowed)}")
     return Fluent(text)
 
 
@@ -187,8 +177,43 @@ def env_reference(value: object) -> Fluent:
     """``"#{ENV['NAME']}"``: the only Ruby code guardiangen writes, so secrets stay out of the file."""
     text = _text(value, "fluentd_env")
     if not _ENV_NAME.fullmatch(text):
-        raise UnsafeValueError(f"{_show(text)} is not an environment variable name")
+        raise UnsafeValueError(f"{shown(text)} is not an environment variable name")
     return Fluent("\"#{ENV['" + text + "']}\"")
+
+
+def tail_path(value: object) -> Fluent:
+    """in_tail's ``path``: quoted, refused if in_tail would split it (``,``, blanks around it) or
+    expand strftime ``%`` in it."""
+    text = _text(value, "fluentd_tail_path")
+    _refuse(text, ",%", "in_tail path", "in_tail path syntax")
+    if text != text.strip(" \t\n\v\f\r\0"):
+        raise UnsafeValueError(f"in_tail path {shown(text)}: in_tail strips surrounding blanks")
+    return quote(text)
+
+
+def es_hosts(values: object) -> Fluent:
+    """The Elasticsearch output's ``hosts``: the URLs as one quoted comma-separated list; the plugin
+    splits it at commas and expands ``${...}`` / ``%Y`` placeholders, so no URL may hold those."""
+    _defined(values)
+    if isinstance(values, str) or not isinstance(values, Sequence) or not values:
+        raise UnsafeValueError(f"fluentd_es_hosts needs a non-empty list of URLs, got {shown(values)}")
+    for host in values:
+        _refuse(_text(host, "fluentd_es_hosts"), ",$%", "Elasticsearch hosts entry", "the hosts list syntax")
+    return quote(",".join(values))
+
+
+def secondary_dir(value: object) -> Fluent:
+    """secondary_file's ``directory``: quoted, refused if it holds ``%`` or ``$``, which the plugin
+    expands as time and ``${...}`` chunk placeholders."""
+    text = _text(value, "fluentd_secondary_dir")
+    _refuse(text, "%$", "secondary_file directory", "placeholders in secondary_file paths")
+    return quote(text)
+
+
+def _refuse(text: str, chars: str, what: str, why: str) -> None:
+    bad = sorted({c for c in text if c in chars})
+    if bad:
+        raise UnsafeValueError(f"{what} {shown(text)} contains {' '.join(bad)}, which fluentd reads as {why}")
 
 
 def regexp_literal(value: str) -> str:
@@ -208,7 +233,7 @@ def one_of_regexp(values: object) -> Fluent:
     """A quoted ``/\\A(?:a|b)\\z/`` matching exactly the given texts (``^``/``$`` would match per line)."""
     _defined(values)
     if isinstance(values, str) or not isinstance(values, Sequence) or not values:
-        raise UnsafeValueError(f"fluentd_one_of needs a non-empty list of texts, got {_show(values)}")
+        raise UnsafeValueError(f"fluentd_one_of needs a non-empty list of texts, got {shown(values)}")
     body = "|".join(regexp_literal(_text(v, "fluentd_one_of")) for v in values)
     return quote("/\\A(?:" + body + ")\\z/")
 
@@ -225,6 +250,9 @@ FILTERS: dict[str, Callable[..., Fluent]] = {
     "fluentd_choice": choice,
     "fluentd_env": env_reference,
     "fluentd_one_of": one_of_regexp,
+    "fluentd_tail_path": tail_path,
+    "fluentd_es_hosts": es_hosts,
+    "fluentd_secondary_dir": secondary_dir,
 }
 
 
@@ -232,190 +260,7 @@ def _printable(value: object) -> Fluent:
     """Jinja's ``finalize``: every ``{{ ... }}`` must end in a fluentd_* filter."""
     if isinstance(value, Fluent):
         return value
-    raise UnsafeValueError(f"the template prints {_show(value)} without a fluentd_* filter")
-
-
-# ---------------------------------------------------------------------------------- the view
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    join_id: str  # the concat filter that rejoins this source's split lines
-    format: str  # "cri" or "json"
-    path: str
-    pos_file: str
-    tag: str
-    pattern: str  # the tag pattern of this source's events
-
-
-@dataclass(frozen=True)
-class Route:
-    values: tuple[str, ...]  # `component` field values
-    tag: str
-
-
-@dataclass(frozen=True)
-class Output:
-    id: str
-    secondary_id: str
-    pattern: str
-    stream: str  # ES 8: data stream name; ES 7: index prefix
-    buffer_path: str
-    secondary_dir: str
-
-
-@dataclass(frozen=True)
-class Elasticsearch:
-    major: int
-    hosts: str
-    tls: bool
-    verify_tls: bool
-    ca_file: str | None
-    user: str | None
-    password_env: str | None
-    api_key_env: str | None
-
-
-@dataclass(frozen=True)
-class View:
-    """Everything the template needs, derived from the spec; values are still unquoted."""
-
-    input_pattern: str
-    sources: tuple[Source, ...]
-    routes: tuple[Route, ...]
-    routed_values: tuple[str, ...]
-    unrouted_tag: str
-    outputs: tuple[Output, ...]  # one per component, then the catch-all
-    es: Elasticsearch
-    buffer: BufferPolicy
-    metrics_port: int | None
-
-
-def build_view(logging: Logging) -> View:
-    """Names, tags, paths and streams of the pipeline; refuses values that would change meaning."""
-    buf = logging.buffer
-    _refuse(buf.secondary_path, "%$", "logging.buffer.secondary_path", "placeholders in secondary_file paths")
-    namespace = _name(logging.data_stream_namespace, "logging.data_stream_namespace", _NAMESPACE)
-    datasets = [*_unique([_name(c.name, "component name") for c in logging.components], "component"), UNROUTED]
-    major = _one_of(logging.elasticsearch.major_version, (7, 8), "logging.elasticsearch.major_version")
-    outputs = tuple(
-        Output(
-            id=f"out_es_{d}",
-            secondary_id=f"out_es_{d}.secondary",
-            pattern=f"{ROUTED_TAG}.{d}",
-            stream=_stream(d, namespace, major),
-            buffer_path=_join(buf.path, d),
-            secondary_dir=_join(buf.secondary_path, d),
-        )
-        for d in datasets
-    )
-    routes = tuple(
-        Route(tuple(c.component_values), f"{ROUTED_TAG}.{_name(c.name, 'component name')}") for c in logging.components
-    )
-    _unique([s.name for s in logging.sources], "log source")
-    return View(
-        input_pattern=f"{INPUT_TAG}.**",
-        sources=tuple(_source(s, buf) for s in logging.sources),
-        routes=routes,
-        routed_values=tuple(v for r in routes for v in r.values),
-        unrouted_tag=f"{ROUTED_TAG}.{UNROUTED}",
-        outputs=outputs,
-        es=_elasticsearch(logging.elasticsearch, major),
-        buffer=buf,
-        metrics_port=logging.fluentd_metrics_port,
-    )
-
-
-def _source(s: LogSource, buf: BufferPolicy) -> Source:
-    name = _name(s.name, "log source name")
-    # in_tail splits `path` at commas, strips blanks around each part and expands strftime `%`.
-    _refuse(s.path, ",%", f'log source "{name}" path', "in_tail path syntax")
-    if s.path != s.path.strip(" \t\n\v\f\r\0"):
-        raise UnsafeValueError(f'log source "{name}" path {_show(s.path)}: in_tail strips surrounding blanks')
-    return Source(
-        id=f"in_tail_{name}",
-        join_id=f"join_lines_{name}",
-        format=_one_of(s.format, ("cri", "json"), f'log source "{name}" format'),
-        path=s.path,
-        pos_file=_join(_join(buf.path, POSITIONS_DIR), f"{name}.pos"),
-        tag=f"{INPUT_TAG}.{name}.*",
-        pattern=f"{INPUT_TAG}.{name}.**",
-    )
-
-
-def _elasticsearch(es: ElasticsearchTarget, major: int) -> Elasticsearch:
-    for host in es.hosts:
-        # The plugin splits `hosts` at commas and expands ${...} / %Y placeholders in it.
-        _refuse(host, ",$%", "logging.elasticsearch.hosts entry", "the Elasticsearch hosts list syntax")
-    return Elasticsearch(
-        major=major,
-        hosts=",".join(es.hosts),
-        tls=any(h.startswith("https://") for h in es.hosts),
-        verify_tls=es.verify_tls,
-        ca_file=es.ca_file,
-        user=es.user,
-        password_env=es.password_env,
-        api_key_env=es.api_key_env,
-    )
-
-
-# Supersets of the spec's patterns (a valid spec always renders), narrow enough for tags and ids;
-# spec names have at most 30 characters, and they become file names.
-_SPEC_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,29}")
-_NAMESPACE = re.compile(r"[a-z0-9_]+")
-_ES_NAME_BYTES = 255
-_ES7_DATE_SUFFIX = len("-YYYY.MM.DD")  # logstash_format appends the day to the prefix
-
-
-def _name(value: str, what: str, pattern: re.Pattern[str] = _SPEC_NAME) -> str:
-    """A spec name used in tags, ids, directories and stream names (re-checked: never trusted)."""
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise UnsafeValueError(f"{what} {_show(value)} is not a lowercase name")
-    return value
-
-
-def _stream(dataset: str, namespace: str, major: int) -> str:
-    """ES 8: the data stream name. ES 7: the index prefix, outside `logs-*-*`, which Elasticsearch
-    7.9+ reserves for data streams."""
-    name = f"logs-{dataset}-{namespace}" if major == 8 else f"logs.{dataset}-{namespace}"
-    limit = _ES_NAME_BYTES - (_ES7_DATE_SUFFIX if major == 7 else 0)
-    if len(name.encode()) > limit:
-        # The spec does not bound data_stream_namespace; Elasticsearch refuses longer names.
-        raise UnsafeValueError(f"{_show(name)} is longer than Elasticsearch's limit of {limit} bytes")
-    return name
-
-
-def _one_of(value: Any, allowed: tuple[Any, ...], what: str) -> Any:
-    if not any(type(value) is type(a) and value == a for a in allowed):  # 8.0 and True are not 8
-        raise UnsafeValueError(f"{what} {_show(value)} is not one of {', '.join(map(str, allowed))}")
-    return value
-
-
-def _refuse(value: str, chars: str, what: str, why: str) -> None:
-    bad = sorted({c for c in _text(value, what) if c in chars})
-    if bad:
-        raise UnsafeValueError(f"{what} {_show(value)} contains {' '.join(bad)}, which fluentd reads as {why}")
-
-
-def _unique(names: list[str], what: str) -> list[str]:
-    """Names become @ids, buffer paths and position files, which fluentd requires to be distinct."""
-    seen = set()
-    for n in names:
-        if n in seen:
-            raise UnsafeValueError(f"{what} name {_show(n)} is used twice")
-        seen.add(n)
-    return names
-
-
-def _show(value: object) -> str:
-    """A value for an error message: repr, shortened (hostile values can be very long)."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _join(directory: str, name: str) -> str:
-    return directory.rstrip("/") + "/" + name
+    raise UnsafeValueError(f"the template prints {shown(value)} without a fluentd_* filter")
 
 
 # --------------------------------------------------------------------------------------- render
@@ -431,12 +276,11 @@ def environment(ctx: RenderContext) -> jinja2.Environment:
 
 
 def render(ctx: RenderContext) -> dict[str, str]:
-    logging = ctx.spec.logging
+    """``fluentd.conf`` of the plan's log pipeline; nothing without one."""
+    logging = ctx.plan.logging
     if logging is None:
         return {}
-    view = build_view(logging)
-    text = environment(ctx).get_template(TEMPLATE).render(v=view)
-    return {CONFIG: text}
+    return {CONFIG: environment(ctx).get_template(TEMPLATE).render(v=logging)}
 
 
 TARGET = Target("fluentd", "Fluentd log pipeline to Elasticsearch", render)

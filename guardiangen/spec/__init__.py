@@ -6,7 +6,7 @@ import json
 
 from pydantic import ValidationError
 
-from guardiangen.diagnostics import Diagnostic
+from guardiangen.diagnostics import Diagnostic, has_errors
 from guardiangen.load import LoadedDoc
 from guardiangen.spec.models import API_VERSION, ClusterSpec, OutputProfile
 
@@ -17,21 +17,22 @@ def validate_document(
     doc: LoadedDoc, profile: OutputProfile | None = None
 ) -> tuple[ClusterSpec | None, list[Diagnostic]]:
     """The spec of a loaded document, or every problem in it: the model and cross-field checks, then
-    what the deployment ``profile`` (default: the spec's own ``output.profile``) cannot carry out."""
-    from guardiangen.diagnostics import error
-    from guardiangen.spec.output_checks import findings
+    routes no generated alert can take, and what the deployment ``profile`` (default: the spec's own
+    ``output.profile``) cannot carry out. Warnings come with the spec; any error refuses it."""
+    from guardiangen.spec import output_checks, route_checks
+    from guardiangen.spec.catalog import catalog_findings
+    from guardiangen.spec.findings import diagnostics
 
     spec, diags = parse_spec(doc)
     if spec is None:
         return None, diags
-    problems = [
-        error(doc.path, *doc.positions.of_value(loc), code, message) for loc, code, message in findings(spec, profile)
-    ]
-    return (None, problems) if problems else (spec, diags)
+    found = catalog_findings(spec) or [*route_checks.findings(spec), *output_checks.findings(spec, profile)]
+    diags += diagnostics(found, doc.path, doc.positions)
+    return (None, diags) if has_errors(diags) else (spec, diags)
 
 
 def parse_spec(doc: LoadedDoc) -> tuple[ClusterSpec | None, list[Diagnostic]]:
-    """Validate a loaded document: the spec, or every problem found in it."""
+    """Validate a loaded document: the spec and its warnings, or every problem found in it."""
     from guardiangen.spec import checks, errors
 
     cross = checks.check(doc.data, doc.positions, doc.path)
@@ -40,7 +41,7 @@ def parse_spec(doc: LoadedDoc) -> tuple[ClusterSpec | None, list[Diagnostic]]:
         spec = ClusterSpec.model_validate_json(json.dumps(doc.data), strict=True)
     except ValidationError as exc:
         return None, errors.convert(exc.errors(), ClusterSpec, doc.data, doc.positions, doc.path) + cross
-    return (None, cross) if cross else (spec, [])
+    return (None, cross) if has_errors(cross) else (spec, cross)
 
 
 def json_schema() -> str:

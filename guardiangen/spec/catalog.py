@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from guardiangen.catalog import Catalog, build_catalog
+from guardiangen.catalog import Catalog, CatalogError, build_catalog
+from guardiangen.diagnostics import GG206_INCONSISTENT
+from guardiangen.spec.findings import Finding
 from guardiangen.spec.models import ClusterSpec
 
 
@@ -14,3 +16,14 @@ def catalog_for(spec: ClusterSpec) -> Catalog:
         postgres_enabled=spec.postgres is not None,
         extra=tuple(spec.metrics),
     )
+
+
+def catalog_findings(spec: ClusterSpec) -> list[Finding]:
+    """What the catalog refuses of a spec whose checks passed: nothing, as the checks report every
+    refusal where it is written (``guardiangen.spec.checks``). A guard, so that one they miss is
+    still a finding at ``metrics`` rather than a crash when the spec is planned."""
+    try:
+        catalog_for(spec)
+    except CatalogError as exc:
+        return [Finding(("metrics",), GG206_INCONSISTENT, f"the metric catalog refuses: {p}") for p in exc.problems]
+    return []

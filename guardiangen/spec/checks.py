@@ -9,24 +9,32 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from guardiangen.diagnostics import Diagnostic, did_you_mean, error
+from guardiangen.diagnostics import (
+    GG201_DUPLICATE,
+    GG202_UNKNOWN_SPECIALIST,
+    GG203_UNKNOWN_GPU,
+    GG204_UNKNOWN_RECEIVER,
+    GG205_UNKNOWN_METRIC,
+    GG206_INCONSISTENT,
+    GG207_NOT_A_BUCKET,
+    GG208_UNKNOWN_ALERT,
+    GG211_GPU_OVERCOMMIT,
+    Diagnostic,
+    did_you_mean,
+)
 from guardiangen.load import PathKey, Positions
+from guardiangen.spec.findings import Finding, diagnostics, warning
+from guardiangen.spec.models import MAX_GPUS_PER_NODE
 from guardiangen.spec.types import LABEL_NAME_PATTERN
-
-Finding = tuple[PathKey, str, str]  # (where, code, message)
 
 
 def check(data: dict[str, Any], positions: Positions, path: str) -> list[Diagnostic]:
-    out = []
-    for loc, code, message in _findings(data):
-        line, col = positions.of_value(loc)
-        out.append(error(path, line, col, code, message))
-    return out
+    """Every cross-field problem of the raw document ``data`` read from ``path``, positioned."""
+    return diagnostics(_findings(data), path, positions)
 
 
 def _items(data: Any, *path: str) -> list[tuple[int, dict[str, Any]]]:
@@ -73,19 +81,21 @@ def _findings(data: dict[str, Any]) -> Iterator[Finding]:
 
     specialists = _names(data, "specialists")
     for i, g in _items(data, "guardians"):
-        yield from _refs(("guardians", i, "watches"), _strs(g, "watches"), specialists, "GG202", "specialist")
+        yield from _refs(
+            ("guardians", i, "watches"), _strs(g, "watches"), specialists, GG202_UNKNOWN_SPECIALIST, "specialist"
+        )
         seen: set[str] = set()
         for j, name in _strs(g, "watches"):
             if name in seen:
-                yield (("guardians", i, "watches", j), "GG201", f'specialist "{name}" is watched twice')
+                yield Finding(("guardians", i, "watches", j), GG201_DUPLICATE, f'specialist "{name}" is watched twice')
             seen.add(name)
 
     models = _names(data, "gpu_inventory", "models")
     for i, n in _items(data, "gpu_inventory", "nodes"):
         if (model := _str(n, "gpu_model")) is not None and model not in models:
-            yield (
+            yield Finding(
                 ("gpu_inventory", "nodes", i, "gpu_model"),
-                "GG203",
+                GG203_UNKNOWN_GPU,
                 f'unknown GPU model "{model}"{did_you_mean(model, models)}',
             )
     yield from _gpu_capacity(data)
@@ -104,7 +114,9 @@ def _unique(data: Any, path: tuple[str, ...], what: str) -> Iterator[Finding]:
         if name is None:
             continue
         if name in first:
-            yield ((*path, i, "name"), "GG201", f'duplicate {what} "{name}" (first at index {first[name]})')
+            yield Finding(
+                (*path, i, "name"), GG201_DUPLICATE, f'duplicate {what} "{name}" (first at index {first[name]})'
+            )
         else:
             first[name] = i
 
@@ -116,9 +128,9 @@ def _unique_label_values(data: Any, path: tuple[str, ...], field: str, what: str
         if value is None:
             continue
         if value in first and first[value][1] != _str(item, "name"):  # same name: reported as a duplicate name
-            yield (
+            yield Finding(
                 (*path, i),
-                "GG201",
+                GG201_DUPLICATE,
                 f'{what} {field} "{value}" is also used by index {first[value][0]}; their series would be merged',
             )
         first.setdefault(value, (i, _str(item, "name")))
@@ -130,9 +142,9 @@ def _component_values(data: Any) -> Iterator[Finding]:
         name = _str(comp, "name") or f"#{i}"
         for j, value in _strs(comp, "component_values"):
             if value in seen and seen[value] != name:
-                yield (
+                yield Finding(
                     ("logging", "components", i, "component_values", j),
-                    "GG201",
+                    GG201_DUPLICATE,
                     f'component value "{value}" is already routed to "{seen[value]}"',
                 )
             seen.setdefault(value, name)
@@ -141,15 +153,18 @@ def _component_values(data: Any) -> Iterator[Finding]:
 def _refs(
     loc: PathKey, used: Sequence[tuple[int, str]], known: Sequence[str], code: str, what: str
 ) -> Iterator[Finding]:
+    names = set(known)  # a guardian may watch thousands of specialists
     for i, name in used:
-        if name not in known:
-            yield ((*loc, i), code, f'unknown {what} "{name}"{did_you_mean(name, known)}')
+        if name not in names:
+            yield Finding((*loc, i), code, f'unknown {what} "{name}"{did_you_mean(name, known)}')
 
 
 def _gpu_capacity(data: Any) -> Iterator[Finding]:
-    nodes = {n: item for _, item in _items(data, "gpu_inventory", "nodes") if (n := _str(item, "name"))}
-    placed: Counter[str] = Counter()
-    last: dict[str, PathKey] = {}
+    """Placements on unknown nodes are errors; more GPUs placed on a node than it has is a warning:
+    ``gpu_placement`` documents where specialists run, and nothing generated depends on it, so an
+    overbooked node (a fleet cloned from a template keeps its placements) must not block a render."""
+    nodes = {n: (k, item) for k, item in _items(data, "gpu_inventory", "nodes") if (n := _str(item, "name"))}
+    placed: dict[str, dict[str, int]] = {}  # node -> specialist -> GPUs
     for i, s in _items(data, "specialists"):
         placement = s.get("gpu_placement")
         if not isinstance(placement, dict):
@@ -157,18 +172,39 @@ def _gpu_capacity(data: Any) -> Iterator[Finding]:
         per_node = placement.get("gpus_per_node", 1)
         for j, node in _strs(placement, "nodes"):
             if node not in nodes:
-                yield (
+                yield Finding(
                     ("specialists", i, "gpu_placement", "nodes", j),
-                    "GG203",
+                    GG203_UNKNOWN_GPU,
                     f'unknown GPU node "{node}"{did_you_mean(node, list(nodes))}',
                 )
             elif isinstance(per_node, int) and not isinstance(per_node, bool):
-                placed[node] += per_node
-                last[node] = ("specialists", i, "gpu_placement", "gpus_per_node")
-    for node, used in sorted(placed.items()):
-        count = nodes[node].get("gpu_count")
+                by = placed.setdefault(node, {})
+                owner = _str(s, "name") or f"#{i}"
+                by[owner] = by.get(owner, 0) + per_node
+    for node, by in sorted(placed.items()):
+        k, item = nodes[node]
+        count, used = item.get("gpu_count"), sum(by.values())
         if isinstance(count, int) and not isinstance(count, bool) and used > count:
-            yield (last[node], "GG206", f'GPU node "{node}" has {count} GPUs but specialists are placed on {used}')
+            yield warning(
+                ("gpu_inventory", "nodes", k, "gpu_count"), GG211_GPU_OVERCOMMIT, _overcommit(node, count, by)
+            )
+
+
+def _overcommit(node: str, count: int, by: dict[str, int]) -> str:
+    """What to change: the GPUs placed on ``node`` by each specialist in ``by``, and the ways out."""
+    used = sum(by.values())
+    shown = ", ".join(f"{name}: {n}" for name, n in list(by.items())[:3])
+    more = f" and {len(by) - 3} more" if len(by) > 3 else ""
+    who = "1 specialist" if len(by) == 1 else f"{len(by)} specialists"
+    whom = "that specialist" if len(by) == 1 else f"enough of them to place {used - count} fewer"
+    if used <= MAX_GPUS_PER_NODE:
+        fix = f'raise its gpu_count to {used}, or take "{node}" out of the gpu_placement.nodes of {whom}'
+    else:
+        fix = f'take "{node}" out of the gpu_placement.nodes of {whom} (gpu_count is at most {MAX_GPUS_PER_NODE})'
+    return (
+        f'GPU node "{node}" has {count} GPUs, but the gpu_placement of {who} puts {used} on it ({shown}{more}); '
+        f"{fix}. Placements only document the inventory: nothing generated depends on them"
+    )
 
 
 def _alerting(data: Any) -> Iterator[Finding]:
@@ -178,29 +214,33 @@ def _alerting(data: Any) -> Iterator[Finding]:
     receivers = _names(data, "alerting", "receivers")
     default = _str(alerting, "default_receiver")
     if default is not None and default not in receivers:
-        yield (
+        yield Finding(
             ("alerting", "default_receiver"),
-            "GG204",
+            GG204_UNKNOWN_RECEIVER,
             f'unknown receiver "{default}"{did_you_mean(default, receivers)}',
         )
     intervals = _names(data, "alerting", "quiet_hours")
     for i, route in _items(data, "alerting", "routes"):
         yield from _refs(
-            ("alerting", "routes", i, "receivers"), _strs(route, "receivers"), receivers, "GG204", "receiver"
+            ("alerting", "routes", i, "receivers"),
+            _strs(route, "receivers"),
+            receivers,
+            GG204_UNKNOWN_RECEIVER,
+            "receiver",
         )
         yield from _refs(
             ("alerting", "routes", i, "mute_during"),
             _strs(route, "mute_during"),
             intervals,
-            "GG204",
+            GG204_UNKNOWN_RECEIVER,
             "quiet hours entry",
         )
     if alerting.get("smtp") is None:
         for i, r in _items(data, "alerting", "receivers"):
             if r.get("email") is not None:
-                yield (
+                yield Finding(
                     ("alerting", "receivers", i, "email"),
-                    "GG206",
+                    GG206_INCONSISTENT,
                     f'receiver "{_str(r, "name")}" sends e-mail but `alerting.smtp` is not set',
                 )
 
@@ -234,15 +274,18 @@ def _slo_boundaries(data: Any) -> Iterator[Finding]:
             buckets = catalog.get(metric).buckets
             if not any(Decimal(repr(b)) == value for b in buckets):
                 listed = ", ".join(format(Decimal(repr(b)).normalize(), "f") for b in buckets)
-                yield (
+                yield Finding(
                     ("specialists", i, "slos", kind, field),
-                    "GG207",
+                    GG207_NOT_A_BUCKET,
                     f"{value} is not a bucket boundary of {metric}; choose one of: {listed}",
                 )
 
 
 def _metric_collisions(data: Any) -> Iterator[Finding]:
-    from guardiangen.catalog import build_catalog
+    """What the catalog would refuse in ``metrics:``: a name or a series name (a histogram's
+    ``_bucket``, ``_sum``, ``_count``) another metric already has, a ``subset_of`` that is unknown
+    or not a counter."""
+    from guardiangen.catalog import HISTOGRAM_PARTS, build_catalog
 
     gpu = data.get("gpu_inventory") if isinstance(data.get("gpu_inventory"), dict) else {}
     exporter = gpu.get("exporter", "dcgm")
@@ -252,28 +295,53 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
     # the model refuses anything else; the catalog would raise on it (fullmatch: `$` allows a final newline)
     if len(host_label) > 100 or not re.fullmatch(LABEL_NAME_PATTERN, host_label):
         return
-    builtin = {
-        m.name
-        for m in build_catalog(
-            gpu_exporter=exporter, gpu_host_label=host_label, postgres_enabled=data.get("postgres") is not None
-        )
-    }
-    declared = {n for _, m in _items(data, "metrics") if (n := _str(m, "name")) is not None}
-    for i, m in _items(data, "metrics"):
-        name = _str(m, "name")
+    catalog = build_catalog(
+        gpu_exporter=exporter, gpu_host_label=host_label, postgres_enabled=data.get("postgres") is not None
+    )
+    types = {m.name: m.type.value for m in catalog}
+    builtin = set(types)
+    declared = [(i, n, m) for i, m in _items(data, "metrics") if (n := _str(m, "name")) is not None]
+    for _, name, m in declared:
+        types.setdefault(name, str(m.get("type")))
+
+    def series(name: str) -> tuple[str, ...]:
+        parts = HISTOGRAM_PARTS if types.get(name) == "histogram" else ()
+        return (name, *(f"{name}_{part}" for part in parts))
+
+    owners = {s: name for name in builtin for s in series(name)}
+    seen: set[str] = set()
+    for i, name, m in declared:
         if name in builtin:
-            yield (("metrics", i, "name"), "GG201", f'metric "{name}" is already in the built-in catalog')
+            yield Finding(
+                ("metrics", i, "name"), GG201_DUPLICATE, f'metric "{name}" is already in the built-in catalog'
+            )
+        elif name not in seen:  # a second metric of one name is reported as a duplicate name
+            seen.add(name)
+            for s in series(name):
+                if owners.setdefault(s, name) != name:
+                    yield Finding(
+                        ("metrics", i, "name"),
+                        GG201_DUPLICATE,
+                        f'series "{s}" of metric "{name}" is already a series of metric "{owners[s]}"',
+                    )
         parent = _str(m, "subset_of")
-        if parent is not None and parent not in builtin | declared:
-            yield (
+        if parent is not None and parent not in types:
+            yield Finding(
                 ("metrics", i, "subset_of"),
-                "GG205",
-                f'"{name}" is declared a subset of unknown metric "{parent}"{did_you_mean(parent, builtin | declared)}',
+                GG205_UNKNOWN_METRIC,
+                f'"{name}" is declared a subset of unknown metric "{parent}"{did_you_mean(parent, types)}',
+            )
+        elif parent is not None and types[parent] != "counter":
+            yield Finding(
+                ("metrics", i, "subset_of"),
+                GG206_INCONSISTENT,
+                f'"{name}" is declared a subset of "{parent}", which is a {types[parent]}; subset_of names the '
+                "counter of all events this one counts some of",
             )
 
 
 def _alertmanager_version(data: Any) -> Iterator[Finding]:
-    """Settings the target Alertmanager version cannot express (kept beside the renderer that gates them)."""
+    """Settings the target Alertmanager version cannot express (GG209): validation is the one version gate."""
     from guardiangen.spec.version_checks import version_findings
 
     yield from version_findings(data)
@@ -301,14 +369,14 @@ def _alert_overrides(data: Any) -> Iterator[Finding]:
                 continue
             loc = (*base, "alert_overrides", j, "alert")
             if name not in known:
-                yield (
+                yield Finding(
                     loc,
-                    "GG208",
+                    GG208_UNKNOWN_ALERT,
                     f'no alert "{name}" is generated for a {kind}{did_you_mean(name, known)}; '
                     f"names (without the prefix): {', '.join(known)}",
                 )
             elif name in seen:
-                yield (loc, "GG201", f'alert "{name}" is overridden twice')
+                yield Finding(loc, GG201_DUPLICATE, f'alert "{name}" is overridden twice')
             seen.add(name)
 
 
@@ -330,8 +398,8 @@ def _latency_thresholds(data: Any) -> Iterator[Finding]:
             if value is None or low <= value <= high:
                 continue
             effect = "could never fire" if value > high else "would fire on any traffic"
-            yield (
+            yield Finding(
                 (path, i, "thresholds", field),
-                "GG206",
+                GG206_INCONSISTENT,
                 f"{value} is outside what {metric} can measure ({low:f} to {high:f} seconds): the p95 alert {effect}",
             )

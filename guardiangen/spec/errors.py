@@ -10,8 +10,23 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from guardiangen.diagnostics import Diagnostic, did_you_mean, error
+from guardiangen.diagnostics import (
+    GG101_UNKNOWN_KEY,
+    GG102_WRONG_TYPE,
+    GG103_MISSING_KEY,
+    GG104_BAD_DURATION,
+    GG105_OUT_OF_RANGE,
+    GG106_BAD_NAME,
+    GG107_INVALID_VALUE,
+    GG108_BAD_API_VERSION,
+    GG212_RESERVED_LABEL,
+    GG301_INLINE_SECRET,
+    Diagnostic,
+    did_you_mean,
+    error,
+)
 from guardiangen.load import PathKey, Positions
+from guardiangen.spec.models import RESERVED_LABEL
 from guardiangen.spec.types import LABEL_NAME_PATTERN, LABEL_VALUE_PATTERN, NAME_PATTERN
 
 # Keys that would hold a secret value; the spec only takes references to them.
@@ -166,32 +181,45 @@ def _one(err: ErrorDetails, loc: PathKey, root: type[BaseModel], positions: Posi
                 path,
                 line,
                 col,
-                "GG301",
+                GG301_INLINE_SECRET,
                 f'"{key}" would put a secret in the spec; give `{INLINE_SECRETS[key]}` instead ({where})',
             )
         model = _model_at(root, loc[:-1])
         hint = did_you_mean(str(key), _field_names(model)) if model else ""
-        return error(path, line, col, "GG101", f'unknown key "{key}" in {path_text(loc[:-1])}{hint}')
+        return error(path, line, col, GG101_UNKNOWN_KEY, f'unknown key "{key}" in {path_text(loc[:-1])}{hint}')
     if kind == "missing":
         line, col = positions.of_key(loc[:-1]) if loc[:-1] else (1, 1)
-        return error(path, line, col, "GG103", f'{path_text(loc[:-1])}: required key "{key}" is missing')
+        return error(path, line, col, GG103_MISSING_KEY, f'{path_text(loc[:-1])}: required key "{key}" is missing')
+    if kind == RESERVED_LABEL:  # a label name: point at it, the mapping key, when it is one
+        line, col = positions.of_key(loc) if err["loc"][-1:] == ("[key]",) else positions.of_value(loc)
+        return error(path, line, col, GG212_RESERVED_LABEL, f"{where}: {_msg(err)}")
     line, col = positions.of_value(loc)
     if loc and loc[0] in ("apiVersion", "kind") and len(loc) == 1 and kind == "literal_error":
-        return error(path, line, col, "GG108", f"{where} must be {ctx.get('expected', '')}")
+        return error(path, line, col, GG108_BAD_API_VERSION, f"{where} must be {ctx.get('expected', '')}")
     if kind in _TYPE_NAMES:
         got = _describe(err.get("input"))
-        return error(path, line, col, "GG102", f"{where}: expected {_TYPE_NAMES[kind]}, got {got}")
+        return error(path, line, col, GG102_WRONG_TYPE, f"{where}: expected {_TYPE_NAMES[kind]}, got {got}")
     if kind == "string_pattern_mismatch":
         return _pattern(path, line, col, where, err, key)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return error(path, line, col, "GG105", f"{where}: {_msg(err)}")
+        return error(path, line, col, GG105_OUT_OF_RANGE, f"{where}: {_msg(err)}")
     if kind in ("literal_error", "enum"):
-        return error(path, line, col, "GG107", f"{where}: must be {ctx.get('expected', '')}, got {err.get('input')!r}")
+        return error(
+            path,
+            line,
+            col,
+            GG107_INVALID_VALUE,
+            f"{where}: must be {ctx.get('expected', '')}, got {err.get('input')!r}",
+        )
     if kind == "value_error":
         message = str(ctx.get("error", _msg(err)))
-        code = "GG104" if "duration" in message else "GG105" if " must be " in message else "GG107"
+        code = GG107_INVALID_VALUE
+        if "duration" in message:
+            code = GG104_BAD_DURATION
+        elif " must be " in message:
+            code = GG105_OUT_OF_RANGE
         return error(path, line, col, code, f"{where}: {message}")
-    return error(path, line, col, "GG107", f"{where}: {_msg(err)}")
+    return error(path, line, col, GG107_INVALID_VALUE, f"{where}: {_msg(err)}")
 
 
 def _pattern(path: str, line: int, col: int, where: str, err: ErrorDetails, key: str | int) -> Diagnostic:
@@ -201,14 +229,14 @@ def _pattern(path: str, line: int, col: int, where: str, err: ErrorDetails, key:
             path,
             line,
             col,
-            "GG106",
+            GG106_BAD_NAME,
             f"{where}: {value!r} is not a valid name: use lowercase letters, digits and single - or _ "
             "between them, starting with a letter (it becomes a Prometheus label value, a Grafana uid "
             "and a Fluentd tag)",
         )
     pattern = str((err.get("ctx") or {}).get("pattern", ""))
     hint = _PATTERN_HINTS.get(pattern) or f"does not match {pattern}"
-    return error(path, line, col, "GG106", f"{where}: {value!r} {hint}")
+    return error(path, line, col, GG106_BAD_NAME, f"{where}: {value!r} {hint}")
 
 
 _PATTERN_HINTS = {

@@ -11,9 +11,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from guardiangen.catalog.model import MetricDefinition
+from guardiangen.generated_labels import ALERT_STATIC_LABELS, MEANINGS, STATIC_LABELS, Severity
 from guardiangen.spec.types import (
     Duration,
     DurationStr,
@@ -46,11 +48,47 @@ class Model(BaseModel):
 # --------------------------------------------------------------------------------------- metadata
 
 
+RESERVED_LABEL = "reserved_label"  # error type of a label name the generated rules or Prometheus own (GG212)
+
+
+def _alert_label_free(name: str) -> str:
+    """A name for ``metadata.alert_labels``: not Prometheus' own, not one the generated alerts set."""
+    if name.startswith("__"):
+        raise PydanticCustomError(
+            RESERVED_LABEL,
+            '"{name}" starts with "__", which Prometheus reserves for internal labels; choose another name',
+            {"name": name},
+        )
+    if name == "alertname":
+        raise PydanticCustomError(
+            RESERVED_LABEL, '"alertname" is the name of each alert, which Prometheus sets itself; choose another name'
+        )
+    if name in ALERT_STATIC_LABELS:
+        raise PydanticCustomError(
+            RESERVED_LABEL,
+            '"{name}" is a label the generated alerts set themselves ({meaning}), which would replace this value; '
+            "routing and inhibition rely on it: choose another name",
+            {"name": name, "meaning": MEANINGS[name]},
+        )
+    return name
+
+
+AlertLabelName = Annotated[
+    LabelName,
+    AfterValidator(_alert_label_free),
+    Field(
+        json_schema_extra={
+            "not": {"anyOf": [{"enum": sorted({"alertname", *ALERT_STATIC_LABELS})}, {"pattern": "^__"}]}
+        }
+    ),
+]
+
+
 class Metadata(Model):
     name: Annotated[Name, F("Cluster name; used in dashboard uids, file names and the default `cluster` label.")]
     environment: Annotated[Name, F("Environment, e.g. `production` or `staging`.")]
     alert_labels: Annotated[
-        dict[LabelName, LabelValue],
+        dict[AlertLabelName, LabelValue],
         F("Labels added to every generated alert, e.g. `{cluster: prod-eu-1}`; used for routing and inhibition."),
     ] = {}
     description: Annotated[Text, F("What this cluster serves.")] = ""
@@ -120,14 +158,31 @@ class BurnAlerts(Model):
     ticket: Annotated[bool, F("Ticket tier: 1d/2h at 3x and 3d/6h at 1x the budget (scaled to the period).")] = True
 
 
+# The longest burn-rate window (the ticket tier's 3d/6h pair): a shorter period cannot hold it. The
+# plan keeps the same bound as a guard (guardiangen.plan.slo.burnrate.MIN_PERIOD; a test keeps them equal).
+MIN_SLO_PERIOD = Duration("3d")
+
+
 class SloCommon(Model):
     objective_percent: Annotated[ObjectivePercent, F("Target share of good events, in percent, in (0, 100).")]
-    period: Annotated[DurationStr, F("Rolling SLO period, e.g. 30d or 28d.")] = Duration("30d")
+    period: Annotated[DurationStr, F(f"Rolling SLO period, at least {MIN_SLO_PERIOD}, e.g. 30d or 28d.")] = Duration(
+        "30d"
+    )
     burn_alerts: Annotated[BurnAlerts, F("Which multi-window multi-burn-rate alert tiers exist.")] = BurnAlerts()
     no_data: Annotated[
         NoDataPolicy,
         F("`alert` adds an alert when the SLI's traffic series are absent; `ignore` does not."),
     ] = NoDataPolicy.ALERT
+
+    @field_validator("period")
+    @classmethod
+    def _holds_the_windows(cls, value: Duration) -> Duration:
+        if value.ms < MIN_SLO_PERIOD.ms:
+            raise ValueError(
+                f"{value} is shorter than the ticket tier's longest burn-rate window ({MIN_SLO_PERIOD}); "
+                f"an SLO period must be at least {MIN_SLO_PERIOD}"
+            )
+        return value
 
 
 class AvailabilitySlo(SloCommon):
@@ -159,12 +214,6 @@ class SpecialistSlos(Model):
 
 
 # ------------------------------------------------------------------------------------ specialists
-
-
-class Severity(str, Enum):
-    CRITICAL = "critical"
-    WARNING = "warning"
-    INFO = "info"
 
 
 class AlertOverride(Model):
@@ -199,9 +248,12 @@ class SpecialistThresholds(Model):
     tokens_per_second_min: Annotated[PositiveNumber | None, F("Alert when token throughput drops below this.")] = None
 
 
+MAX_GPUS_PER_NODE = 64
+
+
 class GpuPlacement(Model):
     nodes: Annotated[list[Name], F("GPU inventory nodes this specialist runs on.", min_length=1)]
-    gpus_per_node: Annotated[int, F("GPUs the specialist uses on each of those nodes.", ge=1, le=64)] = 1
+    gpus_per_node: Annotated[int, F("GPUs the specialist uses on each of those nodes.", ge=1, le=MAX_GPUS_PER_NODE)] = 1
 
 
 class Specialist(Model):
@@ -297,7 +349,7 @@ class GpuNode(Model):
         None
     )
     gpu_model: Annotated[Name, F("Name of an entry in `gpu_inventory.models`.")]
-    gpu_count: Annotated[int, F("Number of GPUs in the node.", ge=1, le=64)]
+    gpu_count: Annotated[int, F("Number of GPUs in the node.", ge=1, le=MAX_GPUS_PER_NODE)]
 
     @property
     def host(self) -> str:
@@ -326,6 +378,19 @@ class GpuInventory(Model):
     alert_overrides: Annotated[
         list[AlertOverride], F("Per-alert changes for the GPU alerts (e.g. `GpuTemperatureHigh`).")
     ] = []
+
+    @field_validator("host_label")
+    @classmethod
+    def _host_label_free(cls, label: str) -> str:
+        # The GPU rules keep the host label next to their own labels: one of those would be overwritten.
+        if label.startswith("__") or label == "alertname" or label in STATIC_LABELS:
+            raise PydanticCustomError(
+                RESERVED_LABEL,
+                '"{label}" is a label Prometheus or the generated rules set themselves; the GPU series cannot '
+                "carry the host name under it: give the exporter's host label (DCGM: Hostname)",
+                {"label": label},
+            )
+        return label
 
 
 # ------------------------------------------------------------------------------ infrastructure
@@ -610,23 +675,9 @@ class Logging(Model):
 
 K8sKey = Annotated[str, Field(pattern=K8S_KEY_PATTERN, max_length=317)]
 K8sLabelValue = Annotated[str, Field(pattern=K8S_LABEL_VALUE_PATTERN, max_length=63)]
-# Labels the generated rules already use for their own meaning (plan.model), plus Prometheus' own:
+# Labels the generated rules set themselves (guardiangen.generated_labels), plus Prometheus' own:
 # stamping the cluster onto one of them would overwrite it.
-RESERVED_CLUSTER_LABELS = (
-    "alertname",
-    "burn_tier",
-    "component",
-    "guardian",
-    "instance",
-    "job",
-    "le",
-    "quantile",
-    "severity",
-    "slo",
-    "specialist",
-    "team",
-    "window",
-)
+RESERVED_CLUSTER_LABELS = tuple(sorted({*STATIC_LABELS, "alertname", "instance", "job", "le", "quantile"}))
 
 
 class OutputProfile(str, Enum):
@@ -725,14 +776,24 @@ class Output(Model):
     thanos: Annotated[ThanosOutput, F("Settings of the `thanos` profile.")] = ThanosOutput()
     mimir: Annotated[MimirOutput, F("Settings of the `mimir` profile.")] = MimirOutput()
 
-    @model_validator(mode="after")
-    def _cluster_label_free(self) -> Output:
-        label = self.cluster_label
-        if label is not None and (label.startswith("__") or label in RESERVED_CLUSTER_LABELS):
-            raise ValueError(
-                f'cluster_label "{label}" is a label the generated rules already use; choose another, e.g. `cluster`'
+    @field_validator("cluster_label")
+    @classmethod
+    def _cluster_label_free(cls, label: str | None) -> str | None:
+        if label is not None and label.startswith("__"):
+            raise PydanticCustomError(
+                RESERVED_LABEL,
+                '"{label}" starts with "__", which Prometheus reserves for internal labels; choose another, '
+                "e.g. `cluster`",
+                {"label": label},
             )
-        return self
+        if label is not None and label in RESERVED_CLUSTER_LABELS:
+            raise PydanticCustomError(
+                RESERVED_LABEL,
+                '"{label}" is a label the generated rules already use; stamping it would overwrite it: choose '
+                "another, e.g. `cluster`",
+                {"label": label},
+            )
+        return label
 
 
 # --------------------------------------------------------------------------------------- root

@@ -18,6 +18,10 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
+# Prometheus label names: one pattern for the catalog's metric labels and the spec's label fields.
+from guardiangen.catalog.model import LABEL_NAME_PATTERN as LABEL_NAME_PATTERN
+from guardiangen.catalog.model import LabelName as LabelName
+
 _DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 _UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
 _UNIT_NAMES = ("y", "w", "d", "h", "m", "s", "ms")
@@ -159,8 +163,6 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=30)]
 # Values matched in PromQL label matchers: no quotes, backslashes or control characters.
 LABEL_VALUE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"
 LabelValue = Annotated[str, Field(pattern=LABEL_VALUE_PATTERN, min_length=1, max_length=63)]
-LABEL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
-LabelName = Annotated[str, Field(pattern=LABEL_NAME_PATTERN, max_length=100)]
 # Free text (descriptions): printable, single line, escaped by every renderer that emits it.
 # No `$`, `{` or `}`: Grafana interpolates `$var` in panel text and links, and Go templates in
 # Alertmanager and rule annotations run `{{ }}`; nothing a description needs.

@@ -1,7 +1,8 @@
 """Spec settings the target Alertmanager version cannot express, found during validation.
 
 Kept in the spec layer (not beside the renderer) so `guardiangen validate` stays free of the
-rendering stack; the Alertmanager renderer calls the same function and refuses what it reports.
+rendering stack. This is the one gate for versions: the alerting plan builder only refuses, as a
+bug, a spec that reached it without passing here (a test holds the two readings together).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from guardiangen.diagnostics import GG209_ALERTMANAGER_VERSION
 from guardiangen.load import PathKey
+from guardiangen.spec.findings import Finding
 from guardiangen.spec.models import Defaults
 from guardiangen.spec.versions import ALERTMANAGER_FEATURES, alertmanager_supports
-
-VERSION_CODE = "GG206"
 
 
 def _needs(feature: str) -> str:
@@ -22,7 +23,7 @@ def _needs(feature: str) -> str:
     return f"{major}.{minor}"
 
 
-def version_findings(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str, str]]:
+def version_findings(data: Mapping[str, Any]) -> Iterator[Finding]:
     """Spec settings the target Alertmanager version cannot express, as (where, code, message).
 
     Reads the raw document, like the other cross-field checks, so it runs even when some other
@@ -34,10 +35,10 @@ def version_findings(data: Mapping[str, Any]) -> Iterator[tuple[PathKey, str, st
     if not isinstance(version, str) or not re.fullmatch(r"0\.\d+(\.\d+)?", version):
         return
 
-    def finding(feature: str, loc: PathKey, what: str, instead: str) -> tuple[PathKey, str, str]:
-        return (
+    def finding(feature: str, loc: PathKey, what: str, instead: str) -> Finding:
+        return Finding(
             loc,
-            VERSION_CODE,
+            GG209_ALERTMANAGER_VERSION,
             f"{what} needs Alertmanager {_needs(feature)} or newer, but defaults.alertmanager_version is "
             f"{version}; {instead}",
         )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from guardiangen import pipeline
-from guardiangen.plan.routing import RoutingRow
+from guardiangen.plan.model import RoutingRow
 from guardiangen.render.alertmanager import quote_matcher_value
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.write import write_tree

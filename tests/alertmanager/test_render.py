@@ -10,6 +10,7 @@ from guardiangen.plan.routing import expected_receivers
 from guardiangen.render.yamlout import dump
 from guardiangen.spec.models import ClusterSpec
 from tests.alertmanager.helpers import amtool, load_data
+from tests.conftest import plan_of, render_context
 
 
 def _config(path: Path) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def test_continue_matching_is_kept_on_the_last_sibling(reference_spec: ClusterSp
 
     routes = [r.model_copy(update={"continue_matching": True}) for r in reference_spec.alerting.routes]
     spec = reference_spec.model_copy(update={"alerting": reference_spec.alerting.model_copy(update={"routes": routes})})
-    children = config_dict(spec)["route"]["routes"]
+    children = config_dict(plan_of(spec).alerting)["route"]["routes"]
     assert all(c.get("continue") is True for c in children)
     # With every route continuing, a critical health-ai alert reaches every critical receiver.
     labels = {"severity": "critical", "team": "health-ai"}
@@ -91,7 +92,7 @@ def test_inhibition_can_be_switched_off(reference_spec: ClusterSpec) -> None:
     spec = reference_spec.model_copy(
         update={"alerting": reference_spec.alerting.model_copy(update={"inhibition": off})}
     )
-    assert config_dict(spec)["inhibit_rules"] == []
+    assert config_dict(plan_of(spec).alerting)["inhibit_rules"] == []
 
 
 def test_secrets_only_by_file(reference_config: Path) -> None:
@@ -141,7 +142,7 @@ def test_quiet_hours_become_time_intervals(reference_config: Path) -> None:
 
 
 def test_weekday_ranges() -> None:
-    from guardiangen.render.alertmanager import weekday_ranges
+    from guardiangen.plan.alerting import weekday_ranges
 
     assert weekday_ranges("monday:friday") == ["monday:friday"]
     assert weekday_ranges("saturday:sunday") == ["saturday", "sunday"]
@@ -164,7 +165,7 @@ def test_webhook_bearer_token_and_url_file(reference_spec: ClusterSpec) -> None:
             ),
         }
     )
-    (rendered,) = [r for r in config_dict(spec)["receivers"] if r["name"] == "secret-hook"]
+    (rendered,) = [r for r in config_dict(plan_of(spec).alerting)["receivers"] if r["name"] == "secret-hook"]
     assert rendered["webhook_configs"] == [
         {
             "send_resolved": True,
@@ -177,4 +178,18 @@ def test_webhook_bearer_token_and_url_file(reference_spec: ClusterSpec) -> None:
 def test_render_is_deterministic(reference_spec: ClusterSpec) -> None:
     from guardiangen.render.alertmanager import config_dict
 
-    assert dump(config_dict(reference_spec)) == dump(config_dict(reference_spec))
+    assert dump(config_dict(plan_of(reference_spec).alerting)) == dump(config_dict(plan_of(reference_spec).alerting))
+
+
+def test_renders_from_the_plan_alone(reference_spec: ClusterSpec, reference_config: Path) -> None:
+    """No spec in the render context: the target reads only the plan (ctx.spec would fail)."""
+    from ruamel.yaml import YAML
+
+    from guardiangen.render import alertmanager
+
+    files = alertmanager.render(render_context(plan_of(reference_spec)))
+    for relpath, path in (
+        (alertmanager.CONFIG, reference_config),
+        (alertmanager.ROUTING_TABLE, reference_config.parent / "routing-table.yml"),
+    ):
+        assert YAML(typ="safe", pure=True).load(files[relpath]) == load_data(path)

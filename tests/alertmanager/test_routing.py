@@ -13,7 +13,7 @@ from tests.conftest import plan_of
 
 def test_every_reference_row_routes_as_expected(reference_spec: ClusterSpec, reference_config: Path) -> None:
     table = load_data(reference_config.parent / "routing-table.yml")["rows"]
-    rows = routing_table(reference_spec, plan_of(reference_spec).rules)
+    rows = plan_of(reference_spec).alerting.routing_table
     assert [dict(r.labels) for r in rows] == [t["labels"] for t in table]
     assert [list(r.receivers) for r in rows] == [t["receivers"] for t in table]
     assert routes_test_all(reference_config, rows) == []

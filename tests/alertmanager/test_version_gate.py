@@ -8,9 +8,13 @@ from typing import Any
 
 import pytest
 
-from guardiangen.render.alertmanager import UnsupportedVersionError, config_dict
+from guardiangen import pipeline
+from guardiangen.plan import alerting
+from guardiangen.plan.alerting import UnsupportedVersionError
+from guardiangen.plan.model import RulesPlan
+from guardiangen.spec.models import ClusterSpec
 from tests.alertmanager.helpers import amtool, load_data, render_to, spec_of, validate_data
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, plan_of
 
 
 def _reference(version: str) -> dict[str, Any]:
@@ -34,7 +38,7 @@ def _portable(version: str) -> dict[str, Any]:
 def _messages(data: dict[str, Any], tmp_path: Path) -> list[str]:
     result = validate_data(data, tmp_path)
     assert result.spec is None
-    assert all(d.code == "GG206" and d.line > 0 for d in result.diagnostics)
+    assert all(d.code == "GG209" and d.line > 0 for d in result.diagnostics)
     return [d.message for d in result.diagnostics]
 
 
@@ -55,11 +59,41 @@ def test_before_matchers_nothing_is_emitted(tmp_path: Path) -> None:
     assert "routing with `matchers` needs Alertmanager 0.22 or newer" in message
 
 
-def test_renderer_refuses_what_validation_would_report(tmp_path: Path) -> None:
-    spec = spec_of(_reference("0.25.0"), tmp_path)
-    old = spec.model_copy(update={"defaults": spec.defaults.model_copy(update={"alertmanager_version": "0.24.0"})})
+def _bypassing_validation(data: dict[str, Any], version: str, tmp_path: Path) -> ClusterSpec:
+    """The spec of ``data`` with ``version`` set after validation, as a caller skipping it would have it."""
+    spec = spec_of(data, tmp_path)
+    return spec.model_copy(update={"defaults": spec.defaults.model_copy(update={"alertmanager_version": version})})
+
+
+def test_plan_builder_refuses_what_validation_would_report(tmp_path: Path) -> None:
+    old = _bypassing_validation(_reference("0.25.0"), "0.24.0", tmp_path)
     with pytest.raises(UnsupportedVersionError, match="routing_key_file"):
-        config_dict(old)
+        plan_of(old)
+
+
+def _with_url_file(version: str) -> dict[str, Any]:
+    data = _reference(version)
+    hook = next(r for r in data["alerting"]["receivers"] if r["name"] == "remediation-webhook")
+    hook["webhook"] = {"url_file": "/etc/alertmanager/secrets/remediator-url"}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "version"),
+    [(_reference("0.25.0"), "0.24.0"), (_reference("0.25.0"), "0.21.0"), (_with_url_file("0.26.0"), "0.25.0")],
+    ids=["0.24", "before-matchers", "webhook-url-file"],
+)
+def test_plan_builder_and_validation_name_the_same_settings(data: dict[str, Any], version: str, tmp_path: Path) -> None:
+    """Two readings of the version gate (validation's findings, the plan builder's refusal) agree."""
+    spec = _bypassing_validation(copy.deepcopy(data), version, tmp_path)
+    invalid = copy.deepcopy(data)
+    invalid["defaults"]["alertmanager_version"] = version
+    # Validation's message is "<setting> needs Alertmanager X or newer, but ... is V; <advice>".
+    reported = sorted(m.partition("; ")[0] for m in _messages(invalid, tmp_path))
+    assert reported
+    with pytest.raises(UnsupportedVersionError) as refused:
+        alerting.build(spec, pipeline.catalog(spec), RulesPlan())
+    assert sorted(str(refused.value).partition(" (validation")[0].split("; ")) == reported
 
 
 # version -> (top-level intervals key, `location` emitted)
@@ -117,4 +151,4 @@ def test_validate_cli_reports_position(tmp_path: Path) -> None:
     assert proc.returncode == 1
     lines = text.splitlines()
     location_line = next(i for i, line in enumerate(lines, 1) if "location: Europe/Berlin" in line)
-    assert f"cluster.yaml:{location_line}:" in proc.stdout and "error[GG206]" in proc.stdout
+    assert f"cluster.yaml:{location_line}:" in proc.stdout and "error[GG209]" in proc.stdout

@@ -8,16 +8,17 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 
 from guardiangen import pipeline
-from guardiangen.render import RenderContext, fluentd
+from guardiangen.plan import logging as plan_logging
+from guardiangen.plan.model import Plan
+from guardiangen.render import fluentd
 from guardiangen.spec.models import ClusterSpec
-from guardiangen.templates import templates_dir
-from tests.conftest import REFERENCE_SPEC, ROOT
+from tests.conftest import REFERENCE_SPEC, ROOT, plan_of, render_context
 
 from .grammar import Config, Element, Value, parse, ruby_interpolations, validate
 
@@ -33,11 +34,17 @@ def load_spec(path: Path) -> ClusterSpec:
     return result.spec
 
 
-def render_text(spec: ClusterSpec) -> str:
-    """The rendered fluentd.conf. The target reads only the spec and the templates, so catalog and
-    plan are left out (their modules are not needed to test this target)."""
-    ctx = RenderContext(plan=cast(Any, None), templates=templates_dir(), _spec=spec)
-    return fluentd.render(ctx)[fluentd.CONFIG]
+def render_plan(plan: Plan) -> str:
+    """The rendered fluentd.conf of ``plan``."""
+    return fluentd.render(render_context(plan))[fluentd.CONFIG]
+
+
+def render_text(spec: ClusterSpec, base: Plan | None = None) -> str:
+    """The rendered fluentd.conf of ``spec``: of its whole plan, or of ``base`` with the log pipeline
+    planned from ``spec`` (the only part of the plan this target reads: the hostile tests edit the
+    spec hundreds of times, and a whole plan each would take minutes)."""
+    plan = plan_of(spec) if base is None else replace(base, logging=plan_logging.build(spec))
+    return render_plan(plan)
 
 
 def oracle_errors(text: str) -> list[str]:
@@ -101,8 +108,7 @@ def test_only_ruby_code_is_the_credential_env_reference(case: ClusterSpec) -> No
 
 def test_no_logging_section_no_files(reference_spec: ClusterSpec) -> None:
     spec = reference_spec.model_copy(update={"logging": None})
-    ctx = RenderContext(plan=cast(Any, None), templates=templates_dir(), _spec=spec)
-    assert fluentd.render(ctx) == {}
+    assert fluentd.render(render_context(plan_of(spec))) == {}
 
 
 def test_tail_sources(case: ClusterSpec) -> None:

@@ -9,6 +9,8 @@ For each field and value, two questions:
    the field's contract says so) or write a config the strict oracle accepts, with no Ruby code but
    the credential ``#{ENV[...]}`` references, in which the value reads back exactly.
 
+``test_each_refusal_comes_from_its_layer`` checks who refuses: the planner the values that cannot
+make a pipeline (``PLANNER_CHECKED``), the renderer those Fluentd would read differently.
 ``test_every_field_is_covered`` keeps the table complete when the ``logging:`` section grows.
 """
 
@@ -17,18 +19,29 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from guardiangen.plan import logging as plan_logging
+from guardiangen.plan.model import Plan
 from guardiangen.render.fluentd import UnsafeValueError
 from guardiangen.spec.models import ClusterSpec, Logging
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, plan_of
 
 from .grammar import Config, parse, ruby_interpolations
-from .test_render import load_spec, oracle_errors, outputs, render_text, ruby_regexp, sources, value
+from .test_render import (
+    load_spec,
+    oracle_errors,
+    outputs,
+    render_plan,
+    render_text,
+    ruby_regexp,
+    sources,
+    value,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -213,6 +226,18 @@ FIELDS = [
     FieldCase(("fluentd_metrics_port",), ["24231", True, 24231.0, "24231\n"], lambda v: True, None),
 ]
 CASES = [(fc, v) for fc in FIELDS for v in fc.values]
+# The fields whose values the planner refuses (guardiangen.plan.logging: names, choices, stream
+# length, durations); the renderer refuses the others' (guardiangen.render.fluentd: Fluentd's grammar).
+PLANNER_CHECKED = {
+    ("elasticsearch", "major_version"),
+    ("sources", 0, "name"),
+    ("sources", 0, "format"),
+    ("components", 0, "name"),
+    ("data_stream_namespace",),
+    ("buffer", "flush_interval"),
+    ("buffer", "retry_max_interval"),
+    ("buffer", "retry_timeout"),
+}
 
 
 def _set(obj: Any, path: Path_, new: object) -> Any:
@@ -249,6 +274,12 @@ def reference() -> ClusterSpec:
     return load_spec(REFERENCE_SPEC)
 
 
+@pytest.fixture(scope="module")
+def reference_plan(reference: ClusterSpec) -> Plan:
+    """The reference spec's whole plan; each case replaces its log pipeline (see render_text)."""
+    return plan_of(reference)
+
+
 def _case_id(case: tuple[FieldCase, object]) -> str:
     fc, v = case
     return ".".join(map(str, fc.path)) + "=" + repr(v)[:24]
@@ -267,8 +298,8 @@ def _validates(spec: ClusterSpec, fc: FieldCase, v: object) -> Logging | None:
         return None
 
 
-def _check_inert(spec: ClusterSpec, fc: FieldCase) -> None:
-    text = render_text(spec)
+def _check_inert(spec: ClusterSpec, fc: FieldCase, base: Plan) -> None:
+    text = render_text(spec, base)
     assert oracle_errors(text) == []
     es = _logging(spec).elasticsearch
     allowed = {f"ENV['{n}']" for n in (es.password_env, es.api_key_env) if n}
@@ -279,7 +310,9 @@ def _check_inert(spec: ClusterSpec, fc: FieldCase) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_spec_rejects_dangerous_values(reference: ClusterSpec, case: tuple[FieldCase, object]) -> None:
+def test_spec_rejects_dangerous_values(
+    reference: ClusterSpec, reference_plan: Plan, case: tuple[FieldCase, object]
+) -> None:
     fc, v = case
     accepted = _validates(reference, fc, v)
     if isinstance(v, str) and DANGEROUS.search(v) and accepted is not None:
@@ -290,19 +323,45 @@ def test_spec_rejects_dangerous_values(reference: ClusterSpec, case: tuple[Field
     if accepted is not None:
         # Whatever validation lets through renders, and renders inert.
         spec = reference.model_copy(update={"logging": accepted})
-        _check_inert(spec, fc)
+        _check_inert(spec, fc, reference_plan)
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_renderer_is_safe_even_without_validation(reference: ClusterSpec, case: tuple[FieldCase, object]) -> None:
+def test_renderer_is_safe_even_without_validation(
+    reference: ClusterSpec, reference_plan: Plan, case: tuple[FieldCase, object]
+) -> None:
     fc, v = case
     spec = reference.model_copy(update={"logging": _set(_logging(reference), fc.path, v)})
     must_refuse = fc.refused(v) or _surrogate(v)
     if must_refuse:
         with pytest.raises(UnsafeValueError):
-            render_text(spec)
+            render_text(spec, reference_plan)
     else:
-        _check_inert(spec, fc)
+        _check_inert(spec, fc, reference_plan)
+
+
+REFUSED = [(fc, v) for fc, v in CASES if fc.refused(v) or _surrogate(v)]
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=_case_id)
+def test_each_refusal_comes_from_its_layer(
+    reference: ClusterSpec, reference_plan: Plan, case: tuple[FieldCase, object]
+) -> None:
+    """The planner refuses the fields of PLANNER_CHECKED; it passes every other value on as it is,
+    and the renderer refuses it from the plan."""
+    fc, v = case
+    spec = reference.model_copy(update={"logging": _set(_logging(reference), fc.path, v)})
+    if fc.path in PLANNER_CHECKED:
+        with pytest.raises(UnsafeValueError):
+            plan_logging.build(spec)
+    else:
+        logging = plan_logging.build(spec)
+        with pytest.raises(UnsafeValueError):
+            render_plan(replace(reference_plan, logging=logging))
+
+
+def test_planner_checked_fields_are_fields() -> None:
+    assert {fc.path for fc in FIELDS} >= PLANNER_CHECKED
 
 
 def test_every_field_is_covered() -> None:

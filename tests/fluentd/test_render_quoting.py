@@ -1,6 +1,7 @@
 """The fluentd_* filters of guardiangen.render.fluentd, checked against the grammar oracle's port of
 fluentd's LiteralParser: what they write reads back as exactly the input and never runs Ruby code;
-and the templates cannot print a value that skipped them.
+and the templates cannot print a value that skipped them. Also the planner's parsing of the spec's
+durations, which the fluentd_time filter writes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from jinja2 import nodes
 
+from guardiangen.plan.logging import duration_ms
 from guardiangen.render import RenderContext
 from guardiangen.render import fluentd as f
 from guardiangen.templates import templates_dir
@@ -125,13 +127,14 @@ def test_regexp_escapes_only_symbols_both_engines_read_literally() -> None:
     ],
 )
 def test_durations(spec: str, fluentd: str) -> None:
-    assert f.duration(spec) == fluentd
+    assert f.duration(duration_ms(spec, "test")) == fluentd
 
 
-@pytest.mark.parametrize("bad", ["0s", "5 m", "5m\n", "five", "", "-1s", "1.5s"])
-def test_bad_durations_are_refused(bad: str) -> None:
+@pytest.mark.parametrize("bad", ["0s", "5 m", "5m\n", "five", "", "-1s", "1.5s", "\u0665m", 5, None])
+def test_bad_durations_are_refused(bad: object) -> None:
+    """By the planner, which parses the spec's durations (\u0665 is an Arabic-Indic digit five)."""
     with pytest.raises(f.UnsafeValueError):
-        f.duration(bad)
+        duration_ms(bad, "test")
 
 
 @pytest.mark.parametrize(
@@ -149,6 +152,40 @@ def test_bare_values_are_checked(filter_: Any, good: list[str], bad: list[str]) 
     for text in bad:
         with pytest.raises(f.UnsafeValueError):
             filter_(text)
+
+
+@pytest.mark.parametrize(
+    ("filter_", "good", "bad"),
+    [
+        (
+            f.tail_path,
+            ["/var/log/containers/*.log", "/a b/c", "/#{x}", "/${tag}"],
+            ["/a,/b", "/var/log/%Y.log", " /x", "/x\n", "/x\t", "/x\0"],
+        ),
+        (
+            f.secondary_dir,
+            ["/var/log/failed/x", "/a,b", "/#{x}", " /x "],
+            ["/x/${tag}", "/x/${chunk_id}", "/x/%Y%m%d", "/x$"],
+        ),
+    ],
+)
+def test_plugin_parameters_refuse_what_the_plugin_would_reinterpret(
+    filter_: Any, good: list[str], bad: list[str]
+) -> None:
+    for text in good:
+        assert _as_param(filter_(text)).text == text
+    for text in bad:
+        with pytest.raises(f.UnsafeValueError):
+            filter_(text)
+
+
+def test_es_hosts_is_one_comma_separated_list() -> None:
+    hosts = ["https://es-0:9200", "https://es-1:9200"]
+    assert _as_param(f.es_hosts(hosts)).text == "https://es-0:9200,https://es-1:9200"
+    assert _as_param(f.es_hosts(("http://#{x}",))).text == "http://#{x}"
+    for bad in (["https://a,b"], ["https://es:9200", "https://${host}"], ["https://es:%Y"]):
+        with pytest.raises(f.UnsafeValueError):
+            f.es_hosts(bad)
 
 
 def test_env_reference_is_the_only_code() -> None:
@@ -170,6 +207,16 @@ def test_env_reference_is_the_only_code() -> None:
         (f.boolean, "true"),
         (f.one_of_regexp, []),
         (f.one_of_regexp, "abc"),
+        (f.duration, 0),
+        (f.duration, -1000),
+        (f.duration, True),
+        (f.duration, 1.5),
+        (f.duration, "5m"),
+        (f.es_hosts, []),
+        (f.es_hosts, "https://es:9200"),
+        (f.es_hosts, [42]),
+        (f.tail_path, ["/var/log/x.log"]),
+        (f.secondary_dir, None),
     ],
 )
 def test_filters_refuse_the_wrong_kind_of_value(filter_: Any, bad: object) -> None:

@@ -20,7 +20,10 @@ from hypothesis import HealthCheck, Phase, settings
 
 from guardiangen import pipeline
 from guardiangen.diagnostics import Diagnostic, Severity
+from guardiangen.generated_labels import STATIC_LABELS
 from guardiangen.lint.run import lint_tree
+from guardiangen.plan.model import Plan
+from guardiangen.spec import route_checks
 from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec
 from guardiangen.write import write_tree
@@ -151,6 +154,32 @@ def diagnostic_problems(diags: Sequence[Diagnostic], path: Path, data: bytes) ->
         if position is not None:
             problems.append(f"{position}: {where}")
     return problems
+
+
+# ------------------------------------------------------------------------------ the plan against validation
+
+
+def label_problems(spec: ClusterSpec, plan: Plan) -> list[str]:
+    """Where the plan's rule labels leave what validation checked the spec against (empty: none)."""
+    values = route_checks.alert_label_values(spec)
+    carried = route_checks.carried_labels(spec, values)
+    series = {*(label for m in plan.catalog for label in m.labels), *plan.catalog.target_labels}
+    known = {*STATIC_LABELS, *series, *spec.metadata.alert_labels}
+    known |= {spec.output.cluster_label} if spec.output.cluster_label else set()
+    out = []
+    for group in plan.rules.groups:
+        for rule in group.rules:
+            for name, value in rule.labels:
+                if name not in known:
+                    out.append(f"{rule.name}: label {name} is not a label validation knows the rules set")
+                if not rule.is_alert:
+                    continue
+                if name not in carried:
+                    out.append(f"{rule.name}: label {name} is not one the route checks know alerts carry")
+                possible = values.get(name)
+                if possible is not None and "{{" not in value and value not in possible:
+                    out.append(f"{rule.name}: {name}={value!r} is not among the values the route checks allow")
+    return out
 
 
 # ------------------------------------------------------------------------------ the rendered tree

@@ -428,13 +428,15 @@ def valid_specs(draw: st.DrawFn, *, tool_compatible: bool = False, max_specialis
             g["alert_overrides"] = ov
         guardians.append(g)
 
+    # Routes match teams that own something: a team no alert carries is a route that never matches.
+    owner_teams = sorted({s["team"] for s in specialists} | {g["team"] for g in guardians})
     recv, any_email = draw(receivers(am_version))
     receiver_names = [r["name"] for r in recv]
     intervals = draw(quiet_hours())
     alerting: Spec = {
         "receivers": recv,
         "default_receiver": draw(st.sampled_from(receiver_names)),
-        "routes": draw(routes(receiver_names, [q["name"] for q in intervals], teams)),
+        "routes": draw(routes(receiver_names, [q["name"] for q in intervals], owner_teams)),
     }
     if intervals:
         alerting["quiet_hours"] = intervals

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from guardiangen.diagnostics import Diagnostic, one_line
+from guardiangen.diagnostics import Diagnostic, Severity, one_line
 from guardiangen.load import Positions, load_text
 from tests.fuzz.escaping import Comparer
 from tests.fuzz.fields import (
@@ -120,8 +120,12 @@ REFUSAL_CODES = {
     "GG205",
     "GG206",
     "GG208",
+    "GG209",
+    "GG210",
+    "GG212",
+    "GG213",
 }
-CROSS_REFERENCE_CODES = {"GG201", "GG202", "GG203", "GG204", "GG205", "GG206", "GG208"}
+CROSS_REFERENCE_CODES = {"GG201", "GG202", "GG203", "GG204", "GG205", "GG206", "GG208", "GG209", "GG210", "GG213"}
 
 
 # ------------------------------------------------------------------------------ probing
@@ -220,7 +224,9 @@ def _refusals(
         if outcome.spec is not None:
             return candidates
         result.problems += diagnostic_problems(outcome.diagnostics, outcome.path, outcome.data)
-        refused, stray = _attribute(fields, spec, positions, outcome.diagnostics)
+        # Only errors refuse a value; warnings (a route on a label no generated alert carries) do not.
+        errors = [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
+        refused, stray = _attribute(fields, spec, positions, errors)
         for d in stray:
             result.problems.append(f"diagnostic at no hostile field: {d.format_text()!r}")
         if not refused:

@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from guardiangen.render.profiles.k8s import object_name
+from guardiangen.render.profiles.kubernetes import object_name
 from guardiangen.spec.models import OutputProfile
 from tests.conftest import REFERENCE_SPEC, run_cli
 from tests.profiles.conftest import PROFILES, yaml_documents

@@ -11,7 +11,7 @@ import pytest
 
 from guardiangen.plan.model import RulesPlan
 from guardiangen.render.profiles import kubernetes
-from guardiangen.render.profiles.k8s import DATA_LIMIT_BYTES, object_name
+from guardiangen.render.profiles.kubernetes import DATA_LIMIT_BYTES, object_name
 from guardiangen.spec.models import OutputProfile
 from tests.profiles.conftest import dashboard, make_spec, render, yaml_documents
 from tests.profiles.oracle import problems

@@ -76,14 +76,14 @@ def test_cluster_label_must_agree_with_alert_labels(tmp_path: Path) -> None:
     result = pipeline.validate(write_spec(tmp_path, {"cluster_label": "cluster"}, metadata=metadata))
     assert result.spec is None
     (diag,) = result.diagnostics
-    assert diag.code == "GG206" and "metadata.alert_labels" in diag.message and diag.line > 1
+    assert diag.code == "GG210" and "metadata.alert_labels" in diag.message and diag.line > 1
 
 
 @pytest.mark.parametrize("label", ["Hostname", "gpu", "datname"])
 def test_cluster_label_must_not_be_a_label_of_a_catalog_metric(label: str, tmp_path: Path) -> None:
     # The GPU exporter's host and gpu labels, a postgres_exporter label.
     result = pipeline.validate(write_spec(tmp_path, {"cluster_label": label}))
-    assert result.spec is None and [d.code for d in result.diagnostics] == ["GG206"]
+    assert result.spec is None and [d.code for d in result.diagnostics] == ["GG210"]
     assert "already a label of" in result.diagnostics[0].message
 
 
@@ -95,7 +95,7 @@ def test_folder_with_a_slash_only_matters_to_the_kubernetes_profile(tmp_path: Pa
     result = pipeline.validate(path, OutputProfile.KUBERNETES)
     assert result.spec is None
     (diag,) = result.diagnostics
-    assert diag.code == "GG206" and "grafana_folder" in diag.message
+    assert diag.code == "GG210" and "grafana_folder" in diag.message
     # The spec's own profile counts when no --target overrides it.
     assert pipeline.validate(write_spec(tmp_path, {"profile": "kubernetes"}, defaults=defaults)).spec is None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
+import os
 from pathlib import Path
 
 from tests.conftest import REFERENCE_SPEC, ROOT, run_cli
@@ -111,13 +111,17 @@ def test_every_schema_property_is_documented() -> None:
 
 
 def test_internal_error_is_one_line_and_exit_3(tmp_path: Path) -> None:
-    # A template directory that lacks the templates: rendering fails inside a renderer, not in the spec.
-    empty = tmp_path / "templates"
-    empty.mkdir()
-    proc = run_cli("render", str(REFERENCE_SPEC), "--out", str(tmp_path / "out"), "--templates", str(empty))
-    if proc.returncode == 0:
-        shutil.rmtree(tmp_path / "out")
-        return  # no target reads templates yet
+    """A bug inside a renderer (simulated: the Prometheus target raises) is one line and exit 3."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import guardiangen.render.prometheus as p\n"
+        "def broken(ctx):\n    raise RuntimeError('simulated bug')\n"
+        "p.TARGET = p.Target(p.TARGET.name, p.TARGET.description, broken)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    proc = run_cli("render", str(REFERENCE_SPEC), "--out", str(tmp_path / "out"), env=env)
     assert proc.returncode == 3
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("guardiangen: internal error:") and "--traceback" in proc.stderr
+    assert proc.stderr == (
+        "guardiangen: internal error: RuntimeError: simulated bug (re-run with --traceback for details)\n"
+    )
+    assert not (tmp_path / "out").exists()

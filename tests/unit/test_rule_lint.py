@@ -188,6 +188,8 @@ FIRES = [
     ("GG408", _alert("up == 0", GOOD_ALERT_TAIL[0], "annotations: {summary: Down., description: static}")),
     ("GG408", _alert("up == 0", GOOD_ALERT_TAIL[0], "annotations: {description: 'x {{ $value }}'}")),
     ("GG408", ("record: a:b:c", "alert: Both", "expr: up")),
+    ("GG408", _alert("up == 0", "labels: {severity: info, __name__: x}", GOOD_ALERT_TAIL[1])),  # promtool refuses
+    ("GG408", (*_record("a:b:c", f"sum by (specialist_type) ({REQ})"), "labels: {__tenant: x}")),
 ]
 
 
@@ -336,3 +338,10 @@ def test_builder_rules_lint_clean(dcgm: Catalog) -> None:
         ]
     }
     assert lint_rule_groups(doc, dcgm, path="gen.yml") == []
+
+
+def test_a_reserved_label_name_is_named_at_its_key(dcgm: Catalog) -> None:
+    text = _doc(*_alert("up == 0", "labels:", "  severity: info", "  __name__: x", GOOD_ALERT_TAIL[1]))
+    (diag,) = lint_rule_file(text, dcgm, path="t.yml")
+    assert (diag.code, diag.line, diag.col) == ("GG408", 8, 11), diag.format_text()
+    assert diag.message == 'SomethingOff: label "__name__" starts with "__", which Prometheus reserves for internal use'

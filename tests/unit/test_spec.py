@@ -86,3 +86,61 @@ def test_spec_is_frozen() -> None:
     assert spec is not None
     with pytest.raises(ValidationError):
         spec.metadata.name = "other"  # type: ignore[misc]
+
+
+def test_the_checks_report_one_finding_type() -> None:
+    """The raw-document checks, the version gate and the profile checks all report a Finding."""
+    from guardiangen.diagnostics import Severity
+    from guardiangen.spec import checks, output_checks, version_checks
+    from guardiangen.spec.findings import Finding
+    from guardiangen.spec.models import OutputProfile
+
+    spec, _ = _parse(STARTER.replace("  dashboard_base_url:", "  dashboard_folder: a/b\n  dashboard_base_url:"))
+    assert spec is not None
+    too_high = "    model: codellama-34b-instruct\n    thresholds: {latency_p95_max_seconds: 90}\n"
+    doc, _ = load_text(STARTER.replace("    model: codellama-34b-instruct\n", too_high), "c.yaml")
+    assert doc is not None
+    found = [
+        *checks._findings(doc.data),
+        *version_checks.version_findings({"defaults": {"alertmanager_version": "0.21.0"}}),
+        *output_checks.findings(spec, OutputProfile.KUBERNETES),
+    ]
+    assert [type(f) for f in found] == [Finding] * 3
+    assert [f.code for f in found] == ["GG206", "GG209", "GG210"]
+    assert all(f.severity is Severity.ERROR for f in found)
+
+
+def test_each_shared_constant_has_one_home() -> None:
+    """Severities, the alerts' own label names and the label-name syntax are defined once; the
+    spec, the plan, the rule linters and the catalog read the same objects."""
+    from guardiangen import catalog, generated_labels
+    from guardiangen.catalog import model as catalog_model
+    from guardiangen.plan import model as plan_model
+    from guardiangen.promql import names
+    from guardiangen.spec import models, types
+
+    override_severity = models.AlertOverride.model_fields["severity"].annotation
+    assert models.Severity is generated_labels.Severity and override_severity == generated_labels.Severity | None
+    assert names.SEVERITIES is generated_labels.SEVERITIES == ("critical", "warning", "info")
+    for name in ("LABEL_SEVERITY", "LABEL_TEAM", "LABEL_COMPONENT", "LABEL_SPECIALIST", "LABEL_GUARDIAN", "LABEL_SLO"):
+        assert getattr(plan_model, name) is getattr(generated_labels, name)
+    assert plan_model.LABEL_BURN_TIER is generated_labels.LABEL_BURN_TIER
+    assert set(generated_labels.STATIC_LABELS) <= set(models.RESERVED_CLUSTER_LABELS)
+    assert types.LABEL_NAME_PATTERN is catalog_model.LABEL_NAME_PATTERN is catalog.LABEL_NAME_PATTERN
+    assert types.LabelName is catalog_model.LabelName
+
+
+def test_validate_loads_only_load_spec_and_catalog() -> None:
+    """`guardiangen validate` stays off the plan, the renderers and the PromQL builders (start-up time)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; from guardiangen import pipeline\n"
+        "for p in ('specs/cluster.yaml', 'tests/invalid/route-never-matches.yaml'): pipeline.validate(p)\n"
+        "print(json.dumps(sorted({m.split('.')[1] for m in sys.modules if m.startswith('guardiangen.')})))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded = set(json.loads(proc.stdout))
+    assert loaded <= {"catalog", "diagnostics", "generated_labels", "load", "pipeline", "spec", "syntax"}, loaded

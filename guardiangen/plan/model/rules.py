@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The labels every generated alert carries (routing and inhibition rely on these names), re-exported.
+from guardiangen.generated_labels import LABEL_BURN_TIER as LABEL_BURN_TIER
+from guardiangen.generated_labels import LABEL_COMPONENT as LABEL_COMPONENT
+from guardiangen.generated_labels import LABEL_GUARDIAN as LABEL_GUARDIAN
+from guardiangen.generated_labels import LABEL_SEVERITY as LABEL_SEVERITY
+from guardiangen.generated_labels import LABEL_SLO as LABEL_SLO
+from guardiangen.generated_labels import LABEL_SPECIALIST as LABEL_SPECIALIST
+from guardiangen.generated_labels import LABEL_TEAM as LABEL_TEAM
+
 Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
 
 
@@ -124,14 +133,3 @@ class RulesPlan:
 
     def alerts(self) -> tuple[Rule, ...]:
         return tuple(r for g in self.groups for r in g.rules if r.is_alert)
-
-
-# ---- labels every generated alert carries (routing and inhibition rely on these names) ----
-
-LABEL_SEVERITY = "severity"  # critical | warning | info
-LABEL_TEAM = "team"  # owning team from the spec
-LABEL_COMPONENT = "component"  # specialist | guardian | gpu | node | postgres
-LABEL_SPECIALIST = "specialist"  # spec name of the specialist, when the alert is about one
-LABEL_GUARDIAN = "guardian"  # spec name of the guardian, when the alert is about one
-LABEL_SLO = "slo"  # SLO id, on SLO alerts
-LABEL_BURN_TIER = "burn_tier"  # page | ticket, on burn-rate alerts

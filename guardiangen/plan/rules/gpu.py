@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog, Scale
+from guardiangen.generated_labels import LABEL_GPU_MODEL
 from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_TEAM, InputSeries
@@ -41,8 +42,12 @@ from guardiangen.promql.text import regex_literal
 from guardiangen.spec.models import ClusterSpec, GpuModel, GpuNode
 
 NAME = "gpu"
-MODEL = "gpu_model"  # static label naming the spec's GPU model on per-model series and alerts
-XID_WINDOW = "10m"
+MODEL = LABEL_GPU_MODEL  # static label naming the spec's GPU model on per-model series and alerts
+XID_LOOKBACK = 10  # minutes an XID error stays visible to GpuXidErrors
+XID_WINDOW = f"{XID_LOOKBACK}m"
+XID_MAX_FOR_MINUTES = XID_LOOKBACK - 3
+"""The longest `for:` under which one XID error still fires GpuXidErrors: the change (two samples, the
+first on the window's open edge for Prometheus 3) must stay in the window until `for:` has passed."""
 ONE = Decimal(1)
 MIB_PER_GIB = 1024
 BYTES_PER_GIB = 1024**3
@@ -184,7 +189,13 @@ class _Alerts:
         def new_error(m: int) -> tuple[InputSeries, ...]:
             if counter_kind:  # one XID 79 a minute: 10 in the window
                 return (counter(self.gpu.xid, labels, Decimal(1) / 60, m),)
-            return (gauge_phases(self.gpu.xid, labels, ((Decimal(0), m - 5), (Decimal(79), 5))),)
+            # One new code (first seen at `changed + 1`), 4 minutes before the evaluation or 2 minutes
+            # after the window first fills if that is earlier: the test is judged `for:` + 3 minutes
+            # after the window fills (testgen.eval_minutes), so the alert has been pending a minute
+            # longer than `for:`, and both samples of the change are still in the window as long as
+            # `for:` is at most XID_MAX_FOR_MINUTES.
+            changed = min(m - 5, XID_LOOKBACK + 1)
+            return (gauge_phases(self.gpu.xid, labels, ((Decimal(0), changed), (Decimal(79), m - changed))),)
 
         def old_error(m: int) -> tuple[InputSeries, ...]:
             return (gauge(self.gpu.xid, labels, Decimal(0 if counter_kind else 79), m),)
@@ -197,7 +208,7 @@ class _Alerts:
             Scenario("stays silent on an old error", old_error, None),
         )
         # An XID is an event: the window keeps it visible for 10 minutes, no `for:` needed.
-        return self.owner.alert("GpuXidErrors", expr, text, scenarios, for_=None, lookback=10)
+        return self.owner.alert("GpuXidErrors", expr, text, scenarios, for_=None, lookback=XID_LOOKBACK)
 
     def temperature(self, node: GpuNode) -> list[AlertDef]:
         model = self.models[node.gpu_model]

@@ -18,6 +18,17 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
+from guardiangen.catalog.labels import (
+    ERROR_SEVERITY,
+    EVALUATION_TYPE,
+    GUARDIAN_TYPE,
+    ISSUE_TYPE,
+    PREDICTION_TYPE,
+    QUALITY_TIER,
+    SPECIALIST_ID,
+    SPECIALIST_TYPE,
+    STATUS,
+)
 from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_GUARDIAN, LABEL_SPECIALIST, LABEL_TEAM, InputSeries
@@ -59,14 +70,14 @@ from guardiangen.promql.text import regex_literal
 from guardiangen.spec.models import ClusterSpec, Guardian
 
 NAME = "guardians"
-G, SID = "guardian_type", "specialist_id"
+G, SID = GUARDIAN_TYPE, SPECIALIST_ID
 PAIR = f"{G}_{SID}"
 DURATION = "guardian_evaluation_duration_seconds"
 ONE = Decimal(1)
-EVALUATION = {"evaluation_type": "full"}
-ISSUE = {"issue_type": "hallucination", "severity": "high"}
-FP = {"issue_type": "hallucination"}
-PREDICTION = {"prediction_type": "issue_detection"}
+EVALUATION = {EVALUATION_TYPE: "full"}
+ISSUE = {ISSUE_TYPE: "hallucination", ERROR_SEVERITY: "high"}
+FP = {ISSUE_TYPE: "hallucination"}
+PREDICTION = {PREDICTION_TYPE: "issue_detection"}
 
 
 def _names(w: str) -> dict[str, str]:
@@ -75,8 +86,8 @@ def _names(w: str) -> dict[str, str]:
         "evaluations": f"{G}:guardian_evaluations:rate{w}",
         "issues": f"{PAIR}:guardian_issues_detected:rate{w}",
         "p95": quantile_record(Decimal("0.95"), DURATION, G, w),
-        "false_positive": f"{G}_issue_type:guardian_false_positive_rate:max",
-        "accuracy": f"{G}_prediction_type:guardian_prediction_accuracy:min",
+        "false_positive": f"{G}_{ISSUE_TYPE}:guardian_false_positive_rate:max",
+        "accuracy": f"{G}_{PREDICTION_TYPE}:guardian_prediction_accuracy:min",
         "coverage": f"{G}:guardian_evaluation_coverage:ratio_rate{w}",
     }
 
@@ -100,7 +111,7 @@ def coverage(values: Mapping[str, str], catalog: Catalog, g: Guardian, w: str) -
     """Share of the watched specialists' requests that ``g`` evaluated, labelled by guardian_type."""
     watched = _watched(values, g)
     evaluations = q.series(catalog, "guardian_evaluations_total", q.eq(G, g.label_value), _any_of(SID, watched))
-    requests = q.series(catalog, "specialist_requests_total", _any_of("specialist_type", watched))
+    requests = q.series(catalog, "specialist_requests_total", _any_of(SPECIALIST_TYPE, watched))
     # One denominator series for the guardian's one numerator series: match on nothing, keep its label.
     return q.ratio(q.sum_by(q.rate(evaluations, w), G), q.sum_by(q.rate(requests, w)), on=(), group_left=())
 
@@ -119,10 +130,8 @@ def _records(spec: ClusterSpec, catalog: Catalog, w: str) -> tuple[RecordDef, ..
         RecordDef(quantile_record(x, DURATION, G, w), q.quantile(x, s(DURATION), w, (G,), require_traffic=True))
         for x in QUANTILES
     ]
-    out.append(
-        RecordDef(names["false_positive"], q.max_by(q.value(s("guardian_false_positive_rate")), G, "issue_type"))
-    )
-    accuracy = q.min_by(q.value(s("guardian_prediction_accuracy")), G, "prediction_type")
+    out.append(RecordDef(names["false_positive"], q.max_by(q.value(s("guardian_false_positive_rate")), G, ISSUE_TYPE)))
+    accuracy = q.min_by(q.value(s("guardian_prediction_accuracy")), G, PREDICTION_TYPE)
     out.append(RecordDef(names["accuracy"], accuracy))
     # The label repeats what the expression yields; as a rule label it also tells the rules apart.
     values = _label_values(spec)
@@ -182,11 +191,11 @@ class _Alerts:
     def missing(self, name: str, specialist: str) -> list[AlertDef]:
         # Raw rates rather than the specialists' recorded series: this group then depends on no
         # other group's evaluation, in Prometheus and in its tests.
-        requests_of = q.series(self.catalog, "specialist_requests_total", q.eq("specialist_type", specialist))
+        requests_of = q.series(self.catalog, "specialist_requests_total", q.eq(SPECIALIST_TYPE, specialist))
         judged = q.series(self.catalog, "guardian_evaluations_total", q.eq(G, self.label), q.eq(SID, specialist))
         traffic = q.gt(q.sum_by(q.rate(requests_of, self.w)), 0)
         expr = q.unless(traffic, q.gt(q.sum_by(q.rate(judged, self.w)), 0))
-        requests = {"specialist_type": specialist, "status": "success", "quality_tier": "standard"}
+        requests = {SPECIALIST_TYPE: specialist, STATUS: "success", QUALITY_TIER: "standard"}
         pair = {G: self.label, SID: specialist, **EVALUATION}
 
         def inputs(evaluations: Decimal | None, stalled: bool = False) -> SeriesFn:
@@ -285,7 +294,7 @@ class _Alerts:
             def make(m: int) -> tuple[InputSeries, ...]:
                 out: list[InputSeries] = []
                 for specialist in watched:
-                    req = {"specialist_type": specialist, "status": "success", "quality_tier": "standard"}
+                    req = {SPECIALIST_TYPE: specialist, STATUS: "success", QUALITY_TIER: "standard"}
                     out.append(counter("specialist_requests_total", req, TRAFFIC, m))
                     pair = {G: self.label, SID: specialist, **EVALUATION}
                     out.append(counter("guardian_evaluations_total", pair, v * TRAFFIC, m))

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
+from guardiangen.catalog.labels import COMPLEXITY, ERROR_SEVERITY, ERROR_TYPE, QUALITY_TIER, SPECIALIST_TYPE, STATUS
 from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_SPECIALIST, LABEL_TEAM, InputSeries
@@ -45,13 +46,13 @@ from guardiangen.plan.rules.inputs import (
 from guardiangen.spec.models import ClusterSpec, Specialist
 
 NAME = "specialists"
-BY = "specialist_type"
+BY = SPECIALIST_TYPE
 DURATION = "specialist_request_duration_seconds"
 QUANTILES = (Decimal("0.5"), Decimal("0.95"), Decimal("0.99"))
 THROUGHPUT_WINDOW, THROUGHPUT_OFFSET = "1h", "1d"
 TRAFFIC = Decimal(10)  # requests per second in alert fixtures
 ONE = Decimal(1)
-ERROR_LABELS = {"error_type": "InferenceError", "severity": "high"}
+ERROR_LABELS = {ERROR_TYPE: "InferenceError", ERROR_SEVERITY: "high"}
 
 
 def requests_rate(catalog: Catalog, window: str) -> tuple[str, q.Expr]:
@@ -114,7 +115,7 @@ class _Alerts:
         self.records = {r.name: r.expr for r in records}
         self.names = _names(w)
         self.lookback = minutes_of(w)
-        self.requests = {BY: self.label, "status": "success", "quality_tier": "standard"}
+        self.requests = {BY: self.label, STATUS: "success", QUALITY_TIER: "standard"}
         self.owner = Owner(
             {LABEL_SPECIALIST: s.name, LABEL_TEAM: s.team, LABEL_COMPONENT: "specialist"},
             dashboard_url(cluster_of(spec), "specialist", {"specialist": self.label}),
@@ -160,7 +161,7 @@ class _Alerts:
         if t is None:
             return []
         metric = self.catalog.get(DURATION)
-        op, scenarios = p95_scenarios(metric, t, {BY: self.label, "complexity": "medium"}, self.result)
+        op, scenarios = p95_scenarios(metric, t, {BY: self.label, COMPLEXITY: "medium"}, self.result)
         rec = self.rec("p95")
         expr = q.ge(rec, t) if op == ">=" else q.gt(rec, t)
         text = (
@@ -254,7 +255,7 @@ def requests_fixture(spec: ClusterSpec, minutes: int) -> tuple[InputSeries, ...]
     return tuple(
         counter(
             "specialist_requests_total",
-            {BY: s.label_value, "status": "success", "quality_tier": "standard"},
+            {BY: s.label_value, STATUS: "success", QUALITY_TIER: "standard"},
             fixture_rate(i),
             minutes,
         )
@@ -277,7 +278,7 @@ def _fixture(spec: ClusterSpec, catalog: Catalog, w: str) -> RecordsFixture:
             out += [
                 counter("specialist_errors_total", {**base, **ERROR_LABELS}, errors, m),
                 counter("specialist_timeouts_total", base, timeouts, m),
-                *histogram(duration, {**base, "complexity": "medium"}, shape, m),
+                *histogram(duration, {**base, COMPLEXITY: "medium"}, shape, m),
                 counter("specialist_quality_score_count", base, ONE, m),
                 counter("specialist_quality_score_sum", base, quality, m),
                 counter("specialist_confidence_score_count", base, ONE, m),

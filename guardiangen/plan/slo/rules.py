@@ -31,6 +31,15 @@ from fractions import Fraction
 
 from guardiangen import promql as q
 from guardiangen.catalog import Scale, Unit
+from guardiangen.generated_labels import (
+    LABEL_BURN_ALERTS,
+    LABEL_ERROR_BUDGET,
+    LABEL_NO_DATA,
+    LABEL_OBJECTIVE,
+    LABEL_PERIOD,
+    LABEL_SLO_KIND,
+    LABEL_WINDOW,
+)
 from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url, runbook_url
 from guardiangen.plan.model import (
@@ -57,7 +66,6 @@ BURN_RATE = "slo:error_budget:burn_rate"
 ERROR_BUDGET = "slo:error_budget:ratio"
 BUDGET_REMAINING = "slo:error_budget:remaining_ratio"
 INFO = "slo:guardiangen:slo_info"
-LABEL_WINDOW = "window"
 LONG_GROUP_INTERVAL_MS = 120_000
 EVENTS = Meta(Scale.ABSOLUTE, Unit.EVENTS, per_second=True)
 
@@ -262,15 +270,15 @@ def _info(d: SloDef, period: str, budget: Fraction) -> Rule:
     c = d.common
     tiers = ",".join(t.name for t in _enabled(d)) or "none"
     meta = {
-        "slo_kind": d.kind,
+        LABEL_SLO_KIND: d.kind,
         LABEL_COMPONENT: d.owner_kind,
         d.owner_label[0]: d.owner_label[1],
         LABEL_TEAM: d.team,
-        "objective": sm.exact_text(1 - budget),
-        "error_budget": sm.exact_text(budget),
-        "period": period,
-        "burn_alerts": tiers,
-        "no_data": c.no_data.value,
+        LABEL_OBJECTIVE: sm.exact_text(1 - budget),
+        LABEL_ERROR_BUDGET: sm.exact_text(budget),
+        LABEL_PERIOD: period,
+        LABEL_BURN_ALERTS: tiers,
+        LABEL_NO_DATA: c.no_data.value,
     }
     return _record(INFO, _ONE, _identity(d, **meta))
 

@@ -25,13 +25,23 @@ apart from lower scores).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog, Scale, Unit
+from guardiangen.catalog.labels import (
+    COMPLEXITY,
+    EVALUATION_TYPE,
+    GUARDIAN_TYPE,
+    QUALITY_TIER,
+    SPECIALIST_ID,
+    SPECIALIST_TYPE,
+    STATUS,
+)
+from guardiangen.generated_labels import slo_id
 from guardiangen.plan.model import LABEL_GUARDIAN, LABEL_SPECIALIST
 from guardiangen.promql import Expr, Meta
 from guardiangen.promql.text import go_float, normalized_le, regex_literal
@@ -81,7 +91,7 @@ def collect(spec: ClusterSpec, catalog: Catalog) -> tuple[SloDef, ...]:
     return tuple(sorted(found, key=lambda d: d.id))
 
 
-def _series(name: str, **labels: str) -> str:
+def _series(name: str, labels: Mapping[str, str]) -> str:
     inner = ",".join(f"{k}={q.quote(v)}" for k, v in sorted(labels.items()))
     return f"{name}{{{inner}}}"
 
@@ -104,8 +114,8 @@ def _specialist_slos(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
 
 def _requests(s: Specialist, catalog: Catalog) -> tuple[q.Series, Expr, str]:
     """The request-duration histogram, requests per second, and its _count as a test input."""
-    duration = q.series(catalog, "specialist_request_duration_seconds", q.eq("specialist_type", s.label_value))
-    count = _series("specialist_request_duration_seconds_count", specialist_type=s.label_value, complexity="medium")
+    duration = q.series(catalog, "specialist_request_duration_seconds", q.eq(SPECIALIST_TYPE, s.label_value))
+    count = _series("specialist_request_duration_seconds_count", {SPECIALIST_TYPE: s.label_value, COMPLEXITY: "medium"})
     return duration, _events(q.observation_rate(duration, RATE)), count
 
 
@@ -114,16 +124,16 @@ def _availability(
 ) -> SloDef:
     v = s.label_value
     _, requests, count = all_requests
-    failed = q.series(catalog, "specialist_requests_total", q.eq("specialist_type", v), q.eq("status", "error"))
+    failed = q.series(catalog, "specialist_requests_total", q.eq(SPECIALIST_TYPE, v), q.eq(STATUS, "error"))
     req = "specialist_requests_total"
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
         return (
             TestCounter(count, "total"),
-            TestCounter(_series(req, specialist_type=v, status="error", quality_tier="unknown"), "bad"),
-            TestCounter(_series(req, specialist_type=v, status="success", quality_tier="unknown"), "good"),
+            TestCounter(_series(req, {SPECIALIST_TYPE: v, STATUS: "error", QUALITY_TIER: "unknown"}), "bad"),
+            TestCounter(_series(req, {SPECIALIST_TYPE: v, STATUS: "success", QUALITY_TIER: "unknown"}), "good"),
             # The reference counts scored responses a second time; the SLI must not see them.
-            TestCounter(_series(req, specialist_type=v, status="success", quality_tier="high"), "good"),
+            TestCounter(_series(req, {SPECIALIST_TYPE: v, STATUS: "success", QUALITY_TIER: "high"}), "good"),
         )
 
     bad = _events(q.sum_by(q.rate(failed, RATE)))
@@ -138,7 +148,7 @@ def _latency(s: Specialist, common: LatencySlo, all_requests: tuple[q.Series, Ex
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
         le = _le_text(bound, go_le)
-        good = _series(bucket, specialist_type=s.label_value, complexity="medium", le=le)
+        good = _series(bucket, {SPECIALIST_TYPE: s.label_value, COMPLEXITY: "medium", "le": le})
         return (TestCounter(count, "total"), TestCounter(good, "good"))
 
     phrase = f"of requests took longer than {q.format_number(bound)}s"
@@ -147,14 +157,14 @@ def _latency(s: Specialist, common: LatencySlo, all_requests: tuple[q.Series, Ex
 
 def _quality(s: Specialist, common: QualitySlo, catalog: Catalog) -> SloDef:
     v = s.label_value
-    score = q.series(catalog, "specialist_quality_score", q.eq("specialist_type", v))
+    score = q.series(catalog, "specialist_quality_score", q.eq(SPECIALIST_TYPE, v))
     minimum = common.minimum_score
     low = _events(q.bucket_rate(score, minimum, RATE))
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
-        bucket = _series("specialist_quality_score_bucket", specialist_type=v, le=_le_text(minimum, go_le))
+        bucket = _series("specialist_quality_score_bucket", {SPECIALIST_TYPE: v, "le": _le_text(minimum, go_le)})
         return (
-            TestCounter(_series("specialist_quality_score_count", specialist_type=v), "total"),
+            TestCounter(_series("specialist_quality_score_count", {SPECIALIST_TYPE: v}), "total"),
             TestCounter(bucket, "bad"),
         )
 
@@ -177,7 +187,7 @@ def _specialist(
     inputs: Callable[[bool], tuple[TestCounter, ...]],
 ) -> SloDef:
     return SloDef(
-        id=f"{s.name}-{kind}",
+        id=slo_id(s.name, kind),
         kind=kind,
         owner_kind="specialist",
         owner=s.name,
@@ -213,17 +223,17 @@ def _coverage(g: Guardian, common: SloCommon, values: tuple[str, ...], catalog: 
     twice, e.g. once per evaluation type, must not hide the requests it missed of another
     specialist); a specialist with no evaluation series at all counts every request as bad.
     """
-    duration = q.series(catalog, "specialist_request_duration_seconds", _values_matcher("specialist_type", values))
-    per_specialist = q.observation_rate(duration, RATE, ("specialist_type",))
+    duration = q.series(catalog, "specialist_request_duration_seconds", _values_matcher(SPECIALIST_TYPE, values))
+    per_specialist = q.observation_rate(duration, RATE, (SPECIALIST_TYPE,))
     evaluations = q.series(
         catalog,
         "guardian_evaluations_total",
-        q.eq("guardian_type", g.label_value),
-        _values_matcher("specialist_id", values),
+        q.eq(GUARDIAN_TYPE, g.label_value),
+        _values_matcher(SPECIALIST_ID, values),
     )
     evaluated = q.sum_by(
-        q.label_replace(q.rate(evaluations, RATE), "specialist_type", "$1", "specialist_id", "(.*)"),
-        "specialist_type",
+        q.label_replace(q.rate(evaluations, RATE), SPECIALIST_TYPE, "$1", SPECIALIST_ID, "(.*)"),
+        SPECIALIST_TYPE,
     )
     missed = q.or_(q.clamp(q.sub(per_specialist, evaluated), lower=0), per_specialist)
     bad = _events(q.sum_by(missed))
@@ -232,15 +242,16 @@ def _coverage(g: Guardian, common: SloCommon, values: tuple[str, ...], catalog: 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
         out: list[TestCounter] = []
         for v in values:
-            count = _series("specialist_request_duration_seconds_count", specialist_type=v, complexity="medium")
+            count = _series("specialist_request_duration_seconds_count", {SPECIALIST_TYPE: v, COMPLEXITY: "medium"})
             ev = _series(
-                "guardian_evaluations_total", guardian_type=g.label_value, specialist_id=v, evaluation_type="full"
+                "guardian_evaluations_total",
+                {GUARDIAN_TYPE: g.label_value, SPECIALIST_ID: v, EVALUATION_TYPE: "full"},
             )
             out += [TestCounter(count, "total"), TestCounter(ev, "good")]
         return tuple(out)
 
     return SloDef(
-        id=f"{g.name}-coverage",
+        id=slo_id(g.name, "coverage"),
         kind="coverage",
         owner_kind="guardian",
         owner=g.name,

@@ -1,0 +1,37 @@
+"""What a spec check reports: a problem at a place in the document, before it has a line and column.
+
+The checks (:mod:`.checks`, :mod:`.version_checks`, :mod:`.output_checks`, :mod:`.route_checks`)
+name places by their path in the document, so they need neither the YAML nor the file name; the
+spec package turns their findings into positioned diagnostics in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from guardiangen.diagnostics import Diagnostic, Severity
+from guardiangen.load import PathKey, Positions
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: PathKey  # path of the value (or, with ``at_key``, the mapping key) it is about
+    code: str  # one of guardiangen.diagnostics.CODES
+    message: str
+    severity: Severity = Severity.ERROR
+    at_key: bool = False  # point at the key itself: a label name, not its value
+
+    def diagnostic(self, path: str, positions: Positions) -> Diagnostic:
+        """This finding at its line and column in the spec file ``path``."""
+        line, col = positions.of_key(self.where) if self.at_key else positions.of_value(self.where)
+        return Diagnostic(path, line, col, self.code, self.message, self.severity)
+
+
+def warning(where: PathKey, code: str, message: str) -> Finding:
+    return Finding(where, code, message, Severity.WARNING)
+
+
+def diagnostics(findings: Iterable[Finding], path: str, positions: Positions) -> list[Diagnostic]:
+    """Every finding as a positioned diagnostic of the spec file ``path``."""
+    return [f.diagnostic(path, positions) for f in findings]
