@@ -10,11 +10,11 @@ from guardiangen.plan.model.slo import SloWindowSeries
 
 @dataclass(frozen=True)
 class Datasource:
-    """A datasource Grafana is provisioned with (the dashboards select Prometheus by its uid)."""
+    """A datasource Grafana is provisioned with."""
 
-    name: str
-    uid: str
-    url: str
+    name: str  # shown in Grafana
+    uid: str  # fixed, so the dashboards select their Prometheus by it
+    url: str  # how Grafana's backend reaches the server
 
 
 @dataclass(frozen=True)
