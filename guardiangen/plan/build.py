@@ -34,7 +34,7 @@ def build_plan(spec: ClusterSpec, catalog: Catalog, profile: OutputProfile | Non
         rules=merged,
         slos=slos,
         alerting=alerting.build(spec, catalog, merged),
-        dashboards=dashboards.build(spec, catalog, slos),
+        dashboards=dashboards.build(spec, slos),
         logging=logging.build(spec),
         deployment=deployment.build(spec, profile),
     )

@@ -20,12 +20,9 @@ def render(ctx: RenderContext) -> dict[str, str]:
     from guardiangen.render.dashboards.provisioning import PROVIDER_NOTE, dashboard_provider, datasources
 
     with gc_paused():
-        files = {
-            f"{DASHBOARDS_DIR}/{name}.json": dump(dashboard)
-            for name, dashboard in build_all(ctx.spec, ctx.catalog, ctx.plan).items()
-        }
-    files[PROVIDER] = PROVIDER_NOTE + dump_yaml(dashboard_provider(ctx.spec))
-    files[DATASOURCES] = dump_yaml(datasources(ctx.spec))
+        files = {f"{DASHBOARDS_DIR}/{name}.json": dump(dashboard) for name, dashboard in build_all(ctx.plan).items()}
+    files[PROVIDER] = PROVIDER_NOTE + dump_yaml(dashboard_provider(ctx.plan))
+    files[DATASOURCES] = dump_yaml(datasources(ctx.plan.dashboards))
     return files
 
 

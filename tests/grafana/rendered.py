@@ -47,7 +47,7 @@ def load_spec(path: Path = REFERENCE_SPEC) -> ClusterSpec:
 
 def render_spec(spec: ClusterSpec, plan: Plan | None = None) -> Rendered:
     plan = plan_of(spec) if plan is None else plan
-    files = render(render_context(plan, spec, ROOT / "templates"))
+    files = render(render_context(plan, templates=ROOT / "templates"))  # the plan alone: no spec
     return Rendered(spec, plan.catalog, plan, files)
 
 

@@ -1,7 +1,7 @@
-"""The shape cache of :mod:`guardiangen.render.dashboards.panels` writes exactly what grafanalib does.
+"""The shape cache (:class:`guardiangen.render.dashboards.shapes.PanelShapes`) writes exactly what grafanalib does.
 
 The oracle is the slow path itself: every panel built through grafanalib and cleaned by the
-sanitizer (``panels.unshaped()``), on varied panels and on whole dashboards of varied fleets.
+sanitizer (``PanelShapes(shaping=False)``), on varied panels and on whole dashboards of varied fleets.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from guardiangen.promql import Expr, Meta
 from guardiangen.promql.meta import RATIO
 from guardiangen.render.dashboards import build_all, dump, panels
 from guardiangen.render.dashboards.sanitize import sanitize, sanitize_panel
+from guardiangen.render.dashboards.shapes import PanelShapes
 from guardiangen.spec.catalog import catalog_for
 from guardiangen.spec.models import ClusterSpec
 from tests.conftest import ROOT
@@ -54,12 +55,15 @@ def queries(draw: st.DrawFn, meta: Meta) -> list[panels.Query]:
     return out
 
 
-def _both(build: Any) -> None:
-    """``build()`` through the shape cache (a first panel of its shape, then a copy) equals grafanalib's."""
-    with panels.unshaped():
-        expected = build()
-    assert build() == expected
-    assert build() == expected
+# Shared by the examples, as one render's panels share it: later examples meet shapes built by earlier ones.
+SHAPES = PanelShapes()
+
+
+def _both(panel: panels.Panel) -> None:
+    """``panel`` through the shape cache (a first panel of its shape, then a copy) equals grafanalib's."""
+    expected = PanelShapes(shaping=False).json(panel)
+    assert SHAPES.json(panel) == expected
+    assert SHAPES.json(panel) == expected
 
 
 @settings(max_examples=150, deadline=None)
@@ -75,7 +79,7 @@ def test_timeseries_shapes_match_grafanalib(data: st.DataObject, title: str, des
         "stacked": data.draw(st.booleans()),
         "links": data.draw(st.lists(st.tuples(TEXTS, TEXTS), max_size=2)),
     }
-    _both(lambda: panels.timeseries(title, description, qs, **kwargs))
+    _both(panels.Timeseries(title, description, qs, **kwargs))
 
 
 @settings(max_examples=150, deadline=None)
@@ -89,7 +93,7 @@ def test_stat_shapes_match_grafanalib(data: st.DataObject, title: str, descripti
         "no_value": data.draw(st.sampled_from([None, "-", "0"])),
         "decimals": data.draw(st.sampled_from([None, 0, 2])),
     }
-    _both(lambda: panels.stat(title, description, qs, **kwargs))
+    _both(panels.Stat(title, description, qs, **kwargs))
 
 
 def test_panels_clean_one_by_one_as_in_their_dashboard() -> None:
@@ -126,6 +130,5 @@ def test_dashboards_match_grafanalib(fleet: str | int, tmp_path: Path) -> None:
     spec = load_spec() if fleet == "reference" else _bench_spec(int(fleet), tmp_path)
     catalog = catalog_for(spec)
     plan = build_plan(spec, catalog)
-    with panels.unshaped():
-        expected = {name: dump(d) for name, d in build_all(spec, catalog, plan).items()}
-    assert {name: dump(d) for name, d in build_all(spec, catalog, plan).items()} == expected
+    expected = {name: dump(d) for name, d in build_all(plan, PanelShapes(shaping=False)).items()}
+    assert {name: dump(d) for name, d in build_all(plan).items()} == expected

@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from schema_check import schema_errors
 
 from guardiangen.lint.dashboards import lint_dashboard_dir, lint_dashboards
+from guardiangen.plan import dashboards as plan_dashboards
 from guardiangen.plan.model import SloPlan, SloWindowSeries
 from guardiangen.render.dashboards.provisioning import DASHBOARDS_PATH
 
@@ -190,7 +191,9 @@ def test_slo_dashboard_from_the_plan(reference: Rendered) -> None:
         _slo("code-latency", "code", "latency", "0.95", "0.05"),
         _slo("math-availability", "math", "availability", "0.995", "0.005"),
     )
-    rendered = render_spec(reference.spec, replace(reference.plan, slos=slos))
+    # The dashboards' part of the plan follows the SLOs (which windows the SLI panels draw).
+    plan = replace(reference.plan, slos=slos, dashboards=plan_dashboards.build(reference.spec, slos))
+    rendered = render_spec(reference.spec, plan)
     slo = rendered.dashboards["slo"]
     assert schema_errors(slo) == []
     assert lint_dashboards({"slo.json": slo}) == []

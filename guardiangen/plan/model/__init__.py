@@ -29,7 +29,14 @@ from guardiangen.plan.model.alerting import (
     WebhookConfig,
 )
 from guardiangen.plan.model.cluster import Cluster, PrometheusFeatures
-from guardiangen.plan.model.dashboards import DashboardsPlan
+from guardiangen.plan.model.dashboards import (
+    DashboardsPlan,
+    Datasource,
+    InventoryNode,
+    PanelThresholds,
+    SliLines,
+    WatchingGuardian,
+)
 from guardiangen.plan.model.deployment import DeploymentPlan
 from guardiangen.plan.model.logging import LoggingPlan
 from guardiangen.plan.model.rules import (
@@ -68,6 +75,7 @@ __all__ = [
     "ChildRoute",
     "Cluster",
     "DashboardsPlan",
+    "Datasource",
     "DeploymentPlan",
     "EmailConfig",
     "ExpectedAlert",
@@ -75,9 +83,11 @@ __all__ = [
     "GlobalSettings",
     "InhibitRule",
     "InputSeries",
+    "InventoryNode",
     "Labels",
     "LoggingPlan",
     "PagerDutyConfig",
+    "PanelThresholds",
     "Plan",
     "PrometheusFeatures",
     "PromqlExprTest",
@@ -88,6 +98,7 @@ __all__ = [
     "RuleGroup",
     "RulesPlan",
     "SlackConfig",
+    "SliLines",
     "SloPlan",
     "SloWindowSeries",
     "SmtpSettings",
@@ -96,6 +107,7 @@ __all__ = [
     "TimeRange",
     "UnitTestCase",
     "UnitTestFile",
+    "WatchingGuardian",
     "WebhookConfig",
     "labels",
 ]

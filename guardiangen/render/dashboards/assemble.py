@@ -3,8 +3,8 @@
 Identity (uid, title) comes from :mod:`guardiangen.plan.links`, so alert annotations link to
 exactly these dashboards. Panel ids are assigned here in reading order and ``gridPos`` by
 :mod:`.layout`; the grafanalib objects' data is read the way grafanalib's own encoder writes it and
-cleaned by :mod:`.sanitize` (the panels one by one, already clean in their cells, see
-:func:`.panels._shaped`), and :func:`dump` writes it as text (:mod:`.jsontext`).
+cleaned by :mod:`.sanitize` (the panels one by one, written clean by the render's
+:class:`.shapes.PanelShapes`), and :func:`dump` writes it as text (:mod:`.jsontext`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 from grafanalib import core as g
 
 from guardiangen.plan.links import dashboard_title, dashboard_uid
-from guardiangen.plan.model import Cluster
+from guardiangen.plan.model import Cluster, Datasource, Plan
 from guardiangen.render.dashboards.jsontext import dumps
 from guardiangen.render.dashboards.layout import Box, SectionSize, place
-from guardiangen.render.dashboards.panels import DATASOURCE_VARIABLE, Cell, datasource_variable
+from guardiangen.render.dashboards.panels import DATASOURCE_VARIABLE, Panel, datasource_variable
 from guardiangen.render.dashboards.sanitize import sanitize, sanitize_panel
-from guardiangen.spec.models import ClusterSpec
+from guardiangen.render.dashboards.shapes import PanelShapes
 
 SCHEMA_VERSION = 39  # Grafana 10.4/11 level; newer Grafana migrates it upward
 TIME_RANGE = ("now-6h", "now")
@@ -35,7 +35,7 @@ class Section:
     """A row header and the panels under it."""
 
     title: str
-    cells: Sequence[Cell]
+    panels: Sequence[Panel]
     collapsed: bool = False
 
 
@@ -49,31 +49,28 @@ class DashboardDef:
     variables: Sequence[Any] = field(default_factory=tuple)  # grafanalib Templates after $datasource
 
 
-def cluster_of(spec: ClusterSpec) -> Cluster:
-    """Transitional (issue #14): the dashboards are moving to the plan's Cluster."""
-    return Cluster(spec.metadata.name, spec.defaults.dashboard_base_url)
-
-
-def page_uid(spec: ClusterSpec, kind: str, page: int) -> str:
+def page_uid(cluster: Cluster, kind: str, page: int) -> str:
     """The uid of page ``page`` (1-based) of a paged dashboard: page 1 keeps the plain uid, so
     alert links (``dashboard_url``) stay valid; later pages add ``-p2``, ``-p3``..."""
-    base = dashboard_uid(cluster_of(spec), kind)
+    base = dashboard_uid(cluster, kind)
     return base if page == 1 else f"{base}-p{page}"
 
 
-def assemble(spec: ClusterSpec, definition: DashboardDef, page: int = 1, pages: int = 1) -> dict[str, Any]:
+def assemble(
+    plan: Plan, definition: DashboardDef, shapes: PanelShapes, page: int = 1, pages: int = 1
+) -> dict[str, Any]:
     """The dashboard as clean JSON data (deterministic once dumped with :func:`dump`).
 
     Page ``page`` of ``pages``: a paged dashboard's title says which page it is, and each page
-    links to the previous and the next one."""
-    cluster = spec.metadata.name
-    title = dashboard_title(cluster_of(spec), definition.kind)
-    base_url = spec.defaults.dashboard_base_url
+    links to the previous and the next one. ``shapes`` writes the panels (one per render)."""
+    cluster = plan.cluster.name
+    title = dashboard_title(plan.cluster, definition.kind)
+    base_url = plan.cluster.dashboard_base_url
     page_links = [
         g.DashboardLink(
             title=f"{label} page ({other}/{pages})",
             type="link",
-            uri=f"{base_url}/d/{page_uid(spec, definition.kind, other)}",
+            uri=f"{base_url}/d/{page_uid(plan.cluster, definition.kind, other)}",
             keepTime=True,
             icon="dashboard",
         )
@@ -82,7 +79,7 @@ def assemble(spec: ClusterSpec, definition: DashboardDef, page: int = 1, pages: 
     ]
     dashboard = g.Dashboard(
         title=title if pages == 1 else f"{title} ({page}/{pages})",
-        uid=page_uid(spec, definition.kind, page),
+        uid=page_uid(plan.cluster, definition.kind, page),
         description=definition.description,
         tags=[TAG, cluster],
         editable=False,  # provisioned read-only: edits belong in cluster.yaml
@@ -106,23 +103,23 @@ def assemble(spec: ClusterSpec, definition: DashboardDef, page: int = 1, pages: 
         ],
     )
     clean = sanitize(dashboard.to_json_data())  # reads grafanalib's objects as DashboardEncoder writes them
-    clean["panels"] = _panels(definition.sections)
-    _preselect_datasource(clean, spec)
+    clean["panels"] = _panels(definition.sections, shapes)
+    _preselect_datasource(clean, plan.dashboards.prometheus)
     return clean
 
 
-def _panels(sections: Sequence[Section]) -> list[dict[str, Any]]:
+def _panels(sections: Sequence[Section], shapes: PanelShapes) -> list[dict[str, Any]]:
     """The dashboard's clean panels: what :func:`.sanitize.sanitize` makes of grafanalib's rows and
-    panels with their ids and gridPos set, built from the cells' clean JSON (:attr:`.Cell.panel`)."""
-    sizes = [SectionSize(tuple((c.width, c.height) for c in s.cells), s.collapsed) for s in sections]
+    panels with their ids and gridPos set, built from the panels' clean JSON (:meth:`.PanelShapes.json`)."""
+    sizes = [SectionSize(tuple((p.width, p.height) for p in s.panels), s.collapsed) for s in sections]
     next_id = itertools.count(1)
     panels: list[dict[str, Any]] = []
     for section, placed in zip(sections, place(sizes), strict=True):
         row_id = next(next_id)
         # grafanalib writes id and gridPos as given and the sanitizer keeps both as they are.
         children = [
-            {**cell.panel, "id": next(next_id), "gridPos": box.as_dict()}
-            for cell, box in zip(section.cells, placed.panels, strict=True)
+            _placed(shapes.json(panel), next(next_id), box)
+            for panel, box in zip(section.panels, placed.panels, strict=True)
         ]
         row = sanitize_panel(
             g.RowPanel(
@@ -137,13 +134,19 @@ def _panels(sections: Sequence[Section]) -> list[dict[str, Any]]:
     return panels
 
 
+def _placed(panel: dict[str, Any], panel_id: int, box: Box) -> dict[str, Any]:
+    """``panel`` (fresh from :meth:`.PanelShapes.json`, so set in place) with its id and gridPos."""
+    panel["id"] = panel_id
+    panel["gridPos"] = box.as_dict()
+    return panel
+
+
 def _grid(box: Box) -> Any:
     return g.GridPos(h=box.h, w=box.w, x=box.x, y=box.y)
 
 
-def _preselect_datasource(dashboard: dict[str, Any], spec: ClusterSpec) -> None:
+def _preselect_datasource(dashboard: dict[str, Any], source: Datasource) -> None:
     """Select the provisioned Prometheus by uid, so a Grafana with several never guesses."""
-    source = spec.defaults.prometheus_datasource
     for variable in dashboard["templating"]["list"]:
         if variable.get("name") == DATASOURCE_VARIABLE:
             variable["current"] = {"selected": True, "text": source.name, "value": source.uid}

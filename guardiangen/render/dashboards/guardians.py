@@ -2,167 +2,139 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from guardiangen import promql as q
-from guardiangen.catalog import Catalog
-from guardiangen.plan.model import Plan
-from guardiangen.render.dashboards.assemble import DashboardDef, Section
-from guardiangen.render.dashboards.common import GUARDIAN_LABEL, SPECIALIST_LABEL, any_of
-from guardiangen.render.dashboards.panels import (
-    RANGE,
-    RATE,
-    Cell,
-    Query,
-    heatmap,
-    query_variable,
-    stat,
-    text,
-    timeseries,
+from guardiangen.catalog.labels import (
+    ERROR_SEVERITY,
+    EVALUATION_TYPE,
+    GUARDIAN_TYPE,
+    IMPROVEMENT_TYPE,
+    ISSUE_TYPE,
+    PREDICTION_TYPE,
+    SPECIALIST_ID,
+    SPECIALIST_TYPE,
 )
-from guardiangen.spec.models import ClusterSpec
+from guardiangen.plan.model import Plan, WatchingGuardian
+from guardiangen.render.dashboards.assemble import DashboardDef, Section
+from guardiangen.render.dashboards.common import any_of, legend
+from guardiangen.render.dashboards.panels import RANGE, RATE, Heatmap, Panel, Query, Stat, Text, Timeseries
+from guardiangen.render.dashboards.picked import Picked
 
 VARIABLE = "guardian"
-BY = (GUARDIAN_LABEL,)
-LEGEND = "{{" + GUARDIAN_LABEL + "}}"
-
-SeriesFn = Callable[[str], q.Series]
 
 
-def build(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> DashboardDef:
-    chosen = q.regex(GUARDIAN_LABEL, "$" + VARIABLE)
-
-    def s(name: str) -> q.Series:
-        return q.series(catalog, name, chosen)
-
-    variable = query_variable(VARIABLE, "Guardian", q.series(catalog, "guardian_evaluations_total"), GUARDIAN_LABEL)
-    return DashboardDef(
-        kind="guardians",
-        description="The guardian models that judge the specialists' answers: evaluation volume and latency, "
+def build(plan: Plan) -> DashboardDef:
+    s = Picked(plan.catalog, GUARDIAN_TYPE, VARIABLE, "Guardian", listed_by="guardian_evaluations_total")
+    trust = Section("Trust", (*_trust(s), _coverage(s, plan.dashboards.guardians)))
+    return s.dashboard(
+        "guardians",
+        "The guardian models that judge the specialists' answers: evaluation volume and latency, "
         "issues detected, and how far their verdicts can be trusted.",
-        variables=(variable,),
-        sections=(
-            Section("Evaluations", _evaluations(s)),
-            Section("Issues detected", _issues(s)),
-            Section("Trust", (*_trust(s), _coverage(spec, catalog, chosen))),
-            Section("Improvements", _improvements(s)),
+        (_evaluations(s), _issues(s), trust, _improvements(s)),
+    )
+
+
+def _evaluations(s: Picked) -> Section:
+    evaluations = q.rate(s.series("guardian_evaluations_total"), RATE)
+    duration = s.series("guardian_evaluation_duration_seconds")
+    return Section(
+        "Evaluations",
+        (
+            Timeseries(
+                "Evaluations by type",
+                f"Evaluations per second by guardian and `{EVALUATION_TYPE}`.",
+                [s.split(evaluations, EVALUATION_TYPE)],
+                stacked=True,
+            ),
+            Timeseries(
+                "Evaluations by specialist",
+                f"Evaluations per second by guardian and the specialist whose answer was judged (`{SPECIALIST_ID}`).",
+                [Query(q.sum_by(evaluations, *s.by, SPECIALIST_ID), f"{s.legend} → {legend(SPECIALIST_ID)}")],
+                stacked=True,
+            ),
+            Timeseries(
+                "Evaluation latency p50 / p95 / p99",
+                f"Evaluation duration quantiles per guardian, from `sum by (le, {GUARDIAN_TYPE})` of the bucket rates.",
+                s.quantiles(duration),
+            ),
+            Heatmap(
+                "Evaluation latency distribution",
+                "Evaluations per second in each duration bucket (`le`) of the chosen guardians.",
+                q.bucket_rates(duration, RATE),
+            ),
         ),
     )
 
 
-def _evaluations(s: SeriesFn) -> tuple[Cell, ...]:
-    evaluations = q.rate(s("guardian_evaluations_total"), RATE)
-    duration = s("guardian_evaluation_duration_seconds")
-    quantiles = [Query(q.quantile(k, duration, RATE, BY), f"{LEGEND} p{k[2:]}") for k in ("0.50", "0.95", "0.99")]
-    return (
-        timeseries(
-            "Evaluations by type",
-            "Evaluations per second by guardian and `evaluation_type`.",
-            [Query(q.sum_by(evaluations, *BY, "evaluation_type"), LEGEND + " {{evaluation_type}}")],
-            stacked=True,
-        ),
-        timeseries(
-            "Evaluations by specialist",
-            "Evaluations per second by guardian and the specialist whose answer was judged (`specialist_id`).",
-            [Query(q.sum_by(evaluations, *BY, "specialist_id"), LEGEND + " → {{specialist_id}}")],
-            stacked=True,
-        ),
-        timeseries(
-            "Evaluation latency p50 / p95 / p99",
-            "Evaluation duration quantiles per guardian, from `sum by (le, guardian_type)` of the bucket rates.",
-            quantiles,
-        ),
-        heatmap(
-            "Evaluation latency distribution",
-            "Evaluations per second in each duration bucket (`le`) of the chosen guardians.",
-            q.bucket_rates(duration, RATE),
-        ),
+def _issues(s: Picked) -> Section:
+    issues = s.series("guardian_issues_detected_total")
+    in_range = Stat(
+        "Issues in range by severity",
+        "Issues the chosen guardians detected during the whole selected time range, by severity (one instant "
+        "query at the end of the range).",
+        [Query(q.sum_by(q.increase(issues, RANGE), ERROR_SEVERITY), legend(ERROR_SEVERITY), instant=True)],
+        width=6,
+        height=8,
+        sparkline=False,
     )
-
-
-def _issues(s: SeriesFn) -> tuple[Cell, ...]:
-    issues = s("guardian_issues_detected_total")
-    return (
-        stat(
-            "Issues in range by severity",
-            "Issues the chosen guardians detected during the whole selected time range, by severity (one instant "
-            "query at the end of the range).",
-            [Query(q.sum_by(q.increase(issues, RANGE), "severity"), "{{severity}}", instant=True)],
-            width=6,
-            height=8,
-            sparkline=False,
-        ),
-        timeseries(
-            "Issues by type",
-            "Issues detected per second by guardian and `issue_type`.",
-            [Query(q.sum_by(q.rate(issues, RATE), *BY, "issue_type"), LEGEND + " {{issue_type}}")],
+    by_label = tuple(
+        Timeseries(
+            f"Issues by {what}",
+            f"Issues detected per second by guardian and `{label}`.",
+            [s.split(q.rate(issues, RATE), label)],
             width=9,
             bars=True,
             stacked=True,
-        ),
-        timeseries(
-            "Issues by severity",
-            "Issues detected per second by guardian and `severity`.",
-            [Query(q.sum_by(q.rate(issues, RATE), *BY, "severity"), LEGEND + " {{severity}}")],
-            width=9,
-            bars=True,
-            stacked=True,
-        ),
+        )
+        for what, label in (("type", ISSUE_TYPE), ("severity", ERROR_SEVERITY))
     )
+    return Section("Issues detected", (in_range, *by_label))
 
 
-def _trust(s: SeriesFn) -> tuple[Cell, ...]:
+def _trust(s: Picked) -> tuple[Panel, ...]:
+    false_positives = "detected issues that were false positives"
+    right = "the guardian's predictions that were right"
     return (
-        timeseries(
-            "False-positive rate",
-            "Share of detected issues that were false positives, as each guardian reports it (0-1), by "
-            "`issue_type`; the highest value across a guardian's instances.",
-            [
-                Query(
-                    q.max_by(q.value(s("guardian_false_positive_rate")), *BY, "issue_type"),
-                    LEGEND + " {{issue_type}}",
-                )
-            ],
-            width=8,
-        ),
-        timeseries(
-            "Prediction accuracy",
-            "Share of the guardian's predictions that were right, as each guardian reports it (0-1), by "
-            "`prediction_type`; the lowest value across a guardian's instances.",
-            [
-                Query(
-                    q.min_by(q.value(s("guardian_prediction_accuracy")), *BY, "prediction_type"),
-                    LEGEND + " {{prediction_type}}",
-                )
-            ],
-            width=8,
-            max_value=1,
-        ),
+        _reported(s, "False-positive rate", false_positives, "guardian_false_positive_rate", ISSUE_TYPE, "highest"),
+        _reported(s, "Prediction accuracy", right, "guardian_prediction_accuracy", PREDICTION_TYPE, "lowest", 1),
     )
 
 
-def _coverage(spec: ClusterSpec, catalog: Catalog, chosen: q.Matcher) -> Cell:
+_WORST = {"highest": q.max_by, "lowest": q.min_by}
+
+
+def _reported(
+    s: Picked, title: str, share: str, metric: str, label: str, worst: str, max_value: int | None = None
+) -> Panel:
+    """A share (0-1) each guardian reports about itself, by ``label``; its worst instance counts."""
+    return Timeseries(
+        title,
+        f"Share of {share}, as each guardian reports it (0-1), by `{label}`; the {worst} value across a "
+        "guardian's instances.",
+        [s.split(q.value(s.series(metric)), label, _WORST[worst])],
+        width=8,
+        max_value=max_value,
+    )
+
+
+def _coverage(s: Picked, guardians: tuple[WatchingGuardian, ...]) -> Panel:
     """Evaluations per request of the specialists each guardian watches (from the spec's `watches`)."""
-    if not spec.guardians:
-        return text(
+    if not guardians:
+        return Text(
             "Evaluation coverage",
             "Share of the watched specialists' requests that each guardian evaluated.",
             "No guardians are defined in the spec.",
             width=8,
             height=8,
         )
-    label_values = {s.name: s.label_value for s in spec.specialists}
     queries = []
-    for guardian in spec.guardians:
+    for guardian in guardians:
         evaluations = q.series(
-            catalog, "guardian_evaluations_total", q.eq(GUARDIAN_LABEL, guardian.label_value), chosen
+            s.catalog, "guardian_evaluations_total", q.eq(GUARDIAN_TYPE, guardian.label_value), s.matcher
         )
-        requests = q.series(
-            catalog, "specialist_requests_total", any_of(SPECIALIST_LABEL, (label_values[w] for w in guardian.watches))
-        )
+        requests = q.series(s.catalog, "specialist_requests_total", any_of(SPECIALIST_TYPE, guardian.watched))
         ratio = q.ratio(q.sum_by(q.rate(evaluations, RATE)), q.sum_by(q.rate(requests, RATE)))
         queries.append(Query(ratio, guardian.name))
-    return timeseries(
+    return Timeseries(
         "Evaluation coverage",
         "Evaluations per request of the specialists each guardian watches (`watches` in the spec): 100 % "
         "means every request was evaluated once. A guardian running several evaluation types per request "
@@ -172,18 +144,24 @@ def _coverage(spec: ClusterSpec, catalog: Catalog, chosen: q.Matcher) -> Cell:
     )
 
 
-def _improvements(s: SeriesFn) -> tuple[Cell, ...]:
-    suggested = q.rate(s("guardian_improvements_suggested_total"), RATE)
-    implemented = q.rate(s("guardian_improvements_implemented_total"), RATE)
-    return (
-        timeseries(
-            "Improvements suggested and implemented",
-            "Improvements per second the guardians suggested, and those implemented, by `improvement_type`.",
-            [
-                Query(q.sum_by(suggested, *BY, "improvement_type"), LEGEND + " suggested {{improvement_type}}"),
-                Query(q.sum_by(implemented, *BY, "improvement_type"), LEGEND + " implemented {{improvement_type}}"),
-            ],
-            width=24,
-            height=7,
+def _improvements(s: Picked) -> Section:
+    counters = (
+        ("suggested", "guardian_improvements_suggested_total"),
+        ("implemented", "guardian_improvements_implemented_total"),
+    )
+    rates = [(what, q.rate(s.series(name), RATE)) for what, name in counters]
+    return Section(
+        "Improvements",
+        (
+            Timeseries(
+                "Improvements suggested and implemented",
+                f"Improvements per second the guardians suggested, and those implemented, by `{IMPROVEMENT_TYPE}`.",
+                [
+                    Query(q.sum_by(rate, *s.by, IMPROVEMENT_TYPE), f"{s.legend} {what} {legend(IMPROVEMENT_TYPE)}")
+                    for what, rate in rates
+                ],
+                width=24,
+                height=7,
+            ),
         ),
     )

@@ -1,21 +1,21 @@
-"""guardiangen's thin wrapper over grafanalib: panels and variables from typed expressions.
+"""Panels as guardiangen declares them, and how grafanalib writes each: the builders' panel API.
 
-Every query is an :class:`~guardiangen.promql.Expr` from the builders, so the PromQL is legal by
-construction and the panel unit comes from the expression's meaning (:mod:`.units`). Every panel
-needs a description. Datasources are always the ``${datasource}`` variable, never a name. Only
-grafanalib classes whose output the sanitizer can bring to the modern model are used (TimeSeries,
-Stat, Text, RowPanel, Template); the heatmap is a small Panel subclass because grafanalib's
-``Heatmap`` writes the pre-9.1 Angular panel.
+A builder declares a panel (:class:`Timeseries`, :class:`Stat`, :class:`Heatmap`, :class:`Text`)
+from typed :class:`~guardiangen.promql.Expr` queries, so the PromQL is legal by construction and the
+unit comes from the expression's meaning (:mod:`.units`). Every panel needs a title and a
+description. Datasources are always the ``${datasource}`` variable, never a name. Only grafanalib
+classes whose output the sanitizer can bring to the modern model are used (TimeSeries, Stat, Text,
+RowPanel, Template); the heatmap is a small Panel subclass because grafanalib's ``Heatmap`` writes
+the pre-9.1 Angular panel. The declarations are plain data: :class:`.shapes.PanelShapes` turns them
+into clean JSON when the dashboard is assembled.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attr
 from grafanalib import core as g
@@ -45,91 +45,14 @@ class Query:
     instant: bool = False
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A panel before layout: its clean JSON (no id, no gridPos yet) and its size.
-
-    The JSON is what :func:`.sanitize.sanitize_panel` makes of the grafanalib panel's data."""
-
-    panel: dict[str, Any]
-    width: int
-    height: int
-
-
 def clean(panel: Any) -> dict[str, Any]:
     """A grafanalib panel's clean JSON."""
     return sanitize_panel(panel.to_json_data())
 
 
-SHAPED_KEYS = ("title", "description", "targets")
-"""What differs between the panels of one shape (see :func:`_shaped`)."""
-# (JSON text, start) -> (fresh value, end): what json.loads does, minus its Python wrappers.
-_load: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_shapes: dict[str, str] = {}  # shape key -> compact JSON of the shape's clean panel without SHAPED_KEYS
-_shaping = True
-
-
-@contextmanager
-def unshaped() -> Iterator[None]:
-    """Every panel built through grafanalib inside the block: the oracle of the shape cache's tests."""
-    global _shaping
-    before, _shaping = _shaping, False
-    try:
-        yield
-    finally:
-        _shaping = before
-
-
-def _shaped(
-    kind: Any, options: dict[str, Any], title: str, description: str, queries: Sequence[Query], fmt: str = "time_series"
-) -> dict[str, Any]:
-    """The clean JSON of ``kind(title=..., description=..., dataSource=..., targets=..., **options)``.
-
-    Big fleets repeat a few panel shapes thousands of times (an SLO's three panels differ from
-    another SLO's of the same kind only in their texts and queries), so each shape is built with
-    grafanalib and cleaned once; its later panels are a fresh copy of that JSON with their own
-    title, description and targets. Both grafanalib (``Panel.panel_json``) and the sanitizer write
-    those three keys as given, and a query panel always has targets (:func:`_targets`)."""
-    described = _described(title, description)[1]
-    key = f"{kind.__module__}.{kind.__qualname__}:{options!r}" if _shaping else ""
-    shape = _shapes.get(key) if key else None
-    if shape is None:
-        first = dict(title=title, description=described, dataSource=dict(DATASOURCE), targets=_targets(queries, fmt))
-        built = clean(kind(**first, **options))
-        if key:
-            _shapes[key] = json.dumps({k: v for k, v in built.items() if k not in SHAPED_KEYS})
-        return built
-    panel: dict[str, Any] = _load(shape, 0)[0]
-    panel["title"] = title
-    panel["description"] = described
-    panel["targets"] = [_target(q, i, fmt) for i, q in enumerate(queries)]
-    return panel
-
-
-_target_shapes: dict[str, str] = {}  # "instant:format" -> compact JSON of a clean target without TARGET_SHAPED_KEYS
-
-
-def _target(query: Query, index: int, fmt: str) -> dict[str, Any]:
-    """The clean JSON of :func:`_targets`' target ``index``, from its shape (instant, format)."""
-    key = f"{query.instant}:{fmt}"
-    shape = _target_shapes.get(key)
-    if shape is None:
-        [first] = clean_targets([query], fmt, index)
-        _target_shapes[key] = json.dumps({k: v for k, v in first.items() if k not in TARGET_SHAPED_KEYS})
-        return first
-    target: dict[str, Any] = _load(shape, 0)[0]
-    target["expr"] = str(query.expr)
-    target["legendFormat"] = query.legend
-    target["refId"] = ref_id(index)
-    return target
-
-
-TARGET_SHAPED_KEYS = ("expr", "legendFormat", "refId")
-
-
 def clean_targets(queries: Sequence[Query], fmt: str = "time_series", start: int = 0) -> list[dict[str, Any]]:
     """The clean JSON of grafanalib's targets for ``queries`` (the first with refId number ``start``)."""
-    return [sanitize_target(t.to_json_data()) for t in _targets(queries, fmt, start)]
+    return [sanitize_target(t.to_json_data()) for t in targets(queries, fmt, start)]
 
 
 def json_number(value: Number) -> int | float:
@@ -146,6 +69,11 @@ def thresholds(*steps: Step) -> list[dict[str, Any]]:
     return [{"color": color, "value": None if value is None else json_number(value)} for color, value in steps]
 
 
+def alert_line(limit: Number) -> tuple[Step, ...]:
+    """Steps that draw an alert threshold (as a dashed line on a time series): green below, red from it."""
+    return (("green", None), ("red", limit))
+
+
 def ref_id(index: int) -> str:
     """A, B, ..., Z, AA, AB, ...: Grafana's refId sequence."""
     letters = ""
@@ -156,7 +84,8 @@ def ref_id(index: int) -> str:
     return letters
 
 
-def _targets(queries: Sequence[Query], fmt: str = "time_series", start: int = 0) -> list[Any]:
+def targets(queries: Sequence[Query], fmt: str = "time_series", start: int = 0) -> list[Any]:
+    """grafanalib's targets for ``queries``, on the ``${datasource}`` variable."""
     if not queries:
         raise ValueError("a query panel needs at least one query")
     return [
@@ -181,52 +110,99 @@ def _meta(queries: Sequence[Query]) -> Meta:
     return metas.pop()
 
 
-def _described(title: str, description: str) -> tuple[str, str]:
-    if not title.strip() or not description.strip():
-        raise ValueError(f"panel {title!r} needs a title and a description")
-    return title, description
+# ------------------------------------------------------------------------------------ panels
 
 
-def timeseries(
-    title: str,
-    description: str,
-    queries: Sequence[Query],
-    *,
-    width: int = 12,
-    height: int = 8,
-    unit: str | None = None,
-    max_value: int | None = None,
-    auto_range: bool = False,
-    steps: Sequence[Step] = (),
-    bars: bool = False,
-    stacked: bool = False,
-    links: Sequence[tuple[str, str]] = (),
-) -> Cell:
-    """A time series panel; ``steps`` draw threshold lines (e.g. the spec's alert thresholds).
+# The panel declarations are not frozen: a frozen dataclass is about four times slower to create, and
+# a fleet of 1,000 specialists declares some 10,000 panels per render. Nothing changes a declared panel.
 
-    The axis starts at 0 for ratios and percentages unless ``auto_range`` (an SLI of 99.9 % against
-    its objective is only readable zoomed in).
+
+@dataclass(slots=True)
+class Panel:
+    """A panel before layout: its texts and its size on the grid (columns, grid units)."""
+
+    title: str
+    description: str
+    _: KW_ONLY
+    width: int = 12
+    height: int = 8
+
+    def __post_init__(self) -> None:
+        if not self.title.strip() or not self.description.strip():
+            raise ValueError(f"panel {self.title!r} needs a title and a description")
+
+    def grafanalib(self) -> Any:
+        """The grafanalib panel (no id, no gridPos yet)."""
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class QueryPanel(Panel):
+    """A panel of queries that share one meaning, hence one unit.
 
     ``unit`` overrides the meaning-derived unit only for derived quantities the catalog cannot
-    name (a burn rate is a multiple of the error budget).
-    """
-    meta = _meta(queries)
-    low, high = (None, None) if auto_range else value_range(meta)
-    options = dict(
-        unit=unit or grafana_unit(meta),
-        valueMin=low,
-        valueMax=max_value if max_value is not None else high,
-        thresholds=thresholds(*steps) if steps else [],
-        thresholdsStyleMode="dashed" if steps else "off",
-        drawStyle="bars" if bars else "line",
-        fillOpacity=80 if bars else 10,
-        stacking={"mode": "normal", "group": "A"} if stacked else {},
-        showPoints="never",
-        tooltipMode="multi",
-        tooltipSort="desc",
-        extraJson=_links_json(links),
-    )
-    return Cell(_shaped(g.TimeSeries, options, title, description, queries), width, height)
+    name (a burn rate is a multiple of the error budget); ``steps`` colour the values (a time series
+    draws them as dashed threshold lines, e.g. the spec's alert thresholds)."""
+
+    queries: Sequence[Query]
+    unit: str | None = field(default=None, kw_only=True)
+    steps: Sequence[Step] = field(default=(), kw_only=True)
+
+    kind: ClassVar[Any]  # the grafanalib class
+    fmt: ClassVar[str] = "time_series"  # the targets' format
+
+    def options(self) -> dict[str, Any]:
+        """The grafanalib keyword arguments besides title, description, dataSource and targets.
+
+        They decide everything else in the panel's JSON: panels with equal options have one shape."""
+        raise NotImplementedError
+
+    def build(self, options: dict[str, Any]) -> Any:
+        """The grafanalib panel with these :meth:`options`."""
+        return self.kind(
+            title=self.title,
+            description=self.description,
+            dataSource=dict(DATASOURCE),
+            targets=targets(self.queries, self.fmt),
+            **options,
+        )
+
+    def grafanalib(self) -> Any:
+        return self.build(self.options())
+
+
+@dataclass(slots=True, kw_only=True)
+class Timeseries(QueryPanel):
+    """A time series panel.
+
+    The axis starts at 0 for ratios and percentages unless ``auto_range`` (an SLI of 99.9 % against
+    its objective is only readable zoomed in)."""
+
+    max_value: int | None = None
+    auto_range: bool = False
+    bars: bool = False
+    stacked: bool = False
+    links: Sequence[tuple[str, str]] = ()  # (title, url) data links on every series
+
+    kind: ClassVar[Any] = g.TimeSeries
+
+    def options(self) -> dict[str, Any]:
+        meta = _meta(self.queries)
+        low, high = (None, None) if self.auto_range else value_range(meta)
+        return dict(
+            unit=self.unit or grafana_unit(meta),
+            valueMin=low,
+            valueMax=self.max_value if self.max_value is not None else high,
+            thresholds=thresholds(*self.steps) if self.steps else [],
+            thresholdsStyleMode="dashed" if self.steps else "off",
+            drawStyle="bars" if self.bars else "line",
+            fillOpacity=80 if self.bars else 10,
+            stacking={"mode": "normal", "group": "A"} if self.stacked else {},
+            showPoints="never",
+            tooltipMode="multi",
+            tooltipSort="desc",
+            extraJson=_links_json(self.links),
+        )
 
 
 def _links_json(links: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
@@ -235,36 +211,33 @@ def _links_json(links: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
     return {"fieldConfig": {"defaults": {"links": [{"title": title, "url": url} for title, url in links]}}}
 
 
-def stat(
-    title: str,
-    description: str,
-    queries: Sequence[Query],
-    *,
-    width: int = 6,
-    height: int = 4,
-    unit: str | None = None,
-    steps: Sequence[Step] = (),
-    sparkline: bool = True,
-    no_value: str | None = None,
-    decimals: int | None = None,
-) -> Cell:
+@dataclass(slots=True, kw_only=True)
+class Stat(QueryPanel):
     """A single-value panel showing the last value of each query (or the instant result).
 
     Without ``steps`` the value is not coloured: Grafana's default thresholds (red from 80) would
-    otherwise paint a perfectly normal request rate red.
-    """
-    meta = _meta(queries)
-    options = dict(
-        format=unit or grafana_unit(meta),
-        decimals=decimals,
-        reduceCalc="lastNotNull",
-        graphMode="area" if sparkline else "none",
-        colorMode="value" if steps else "none",
-        thresholds=thresholds(*steps) if steps else thresholds(("text", None)),
-        noValue=no_value,
-        textMode="auto",
-    )
-    return Cell(_shaped(g.Stat, options, title, description, queries), width, height)
+    otherwise paint a perfectly normal request rate red."""
+
+    width: int = 6
+    height: int = 4
+    sparkline: bool = True
+    no_value: str | None = None
+    decimals: int | None = None
+
+    kind: ClassVar[Any] = g.Stat
+
+    def options(self) -> dict[str, Any]:
+        meta = _meta(self.queries)
+        return dict(
+            format=self.unit or grafana_unit(meta),
+            decimals=self.decimals,
+            reduceCalc="lastNotNull",
+            graphMode="area" if self.sparkline else "none",
+            colorMode="value" if self.steps else "none",
+            thresholds=thresholds(*self.steps) if self.steps else thresholds(("text", None)),
+            noValue=self.no_value,
+            textMode="auto",
+        )
 
 
 @attr.s
@@ -314,28 +287,44 @@ class ModernHeatmap(g.Panel):  # type: ignore[misc]  # grafanalib is untyped
         return panel
 
 
-def heatmap(title: str, description: str, buckets: Expr, *, width: int = 12, height: int = 8) -> Cell:
+@dataclass(slots=True)
+class Heatmap(Panel):
     """A heatmap of ``buckets`` = ``sum by (le) (rate(x_bucket[$__rate_interval]))`` from
     :func:`guardiangen.promql.bucket_rates`; the y axis gets the histogram's own unit."""
-    if buckets.shape is not Shape.BUCKETS_BY_LE or buckets.histogram is None:
-        raise PromQLError(f"a heatmap needs sum by (le) of bucket rates from bucket_rates(); got {buckets.text}")
-    # mypy cannot see the attrs fields inherited from untyped grafanalib, so call through Any.
-    heatmap_panel: Any = ModernHeatmap
-    panel = heatmap_panel(
-        title=title,
-        description=_described(title, description)[1],
-        dataSource=dict(DATASOURCE),
-        targets=_targets([Query(buckets, "{{le}}")], fmt="heatmap"),
-        y_unit=grafana_unit(of_metric(buckets.histogram)),
-        cell_unit=grafana_unit(buckets.meta),
-    )
-    return Cell(clean(panel), width, height)
+
+    buckets: Expr
+
+    def __post_init__(self) -> None:
+        Panel.__post_init__(self)  # not super(): it fails in methods of slots=True dataclasses before 3.14
+        if self.buckets.shape is not Shape.BUCKETS_BY_LE or self.buckets.histogram is None:
+            raise PromQLError(
+                f"a heatmap needs sum by (le) of bucket rates from bucket_rates(); got {self.buckets.text}"
+            )
+
+    def grafanalib(self) -> Any:
+        assert self.buckets.histogram is not None  # checked when declared
+        # mypy cannot see the attrs fields inherited from untyped grafanalib, so call through Any.
+        heatmap_panel: Any = ModernHeatmap
+        return heatmap_panel(
+            title=self.title,
+            description=self.description,
+            dataSource=dict(DATASOURCE),
+            targets=targets([Query(self.buckets, "{{le}}")], fmt="heatmap"),
+            y_unit=grafana_unit(of_metric(self.buckets.histogram)),
+            cell_unit=grafana_unit(self.buckets.meta),
+        )
 
 
-def text(title: str, description: str, content: str, *, width: int = 24, height: int = 6) -> Cell:
+@dataclass(slots=True)
+class Text(Panel):
     """A markdown text panel (no queries)."""
-    panel = g.Text(title=title, description=_described(title, description)[1], content=content, mode="markdown")
-    return Cell(clean(panel), width, height)
+
+    content: str
+    width: int = field(default=24, kw_only=True)
+    height: int = field(default=6, kw_only=True)
+
+    def grafanalib(self) -> Any:
+        return g.Text(title=self.title, description=self.description, content=self.content, mode="markdown")
 
 
 # ----------------------------------------------------------------------------------- variables

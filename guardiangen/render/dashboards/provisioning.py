@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardiangen.spec.models import ClusterSpec, GrafanaDatasource
+from guardiangen.plan.model import DashboardsPlan, Datasource, Plan
 
 DASHBOARDS_PATH = "/var/lib/grafana/dashboards/guardiangen"
 """Where the provider reads the dashboard JSON: copy (or mount) ``grafana/dashboards/`` there."""
@@ -25,15 +25,15 @@ def literal(value: str) -> str:
     return value.replace("$", "$$")
 
 
-def dashboard_provider(spec: ClusterSpec) -> dict[str, Any]:
+def dashboard_provider(plan: Plan) -> dict[str, Any]:
     """A file provider that loads the generated dashboards into the spec's folder, read-only."""
     return {
         "apiVersion": 1,
         "providers": [
             {
-                "name": literal(f"guardiangen-{spec.metadata.name}"),
+                "name": literal(f"guardiangen-{plan.cluster.name}"),
                 "orgId": 1,
-                "folder": literal(spec.defaults.dashboard_folder),
+                "folder": literal(plan.dashboards.folder),
                 "type": "file",
                 "disableDeletion": False,
                 "allowUiUpdates": False,  # the spec is the source of truth; UI edits would be overwritten
@@ -44,18 +44,17 @@ def dashboard_provider(spec: ClusterSpec) -> dict[str, Any]:
     }
 
 
-def datasources(spec: ClusterSpec) -> dict[str, Any]:
+def datasources(dashboards: DashboardsPlan) -> dict[str, Any]:
     """Prometheus and Alertmanager with the spec's fixed uids (the dashboards select Prometheus by uid)."""
-    d = spec.defaults
-    prometheus = _source(d.prometheus_datasource, "prometheus")
+    prometheus = _source(dashboards.prometheus, "prometheus")
     # $__rate_interval is derived from this scrape interval: it must match the real one.
-    prometheus["jsonData"] = {"httpMethod": "POST", "timeInterval": str(d.scrape_interval)}
-    alertmanager = _source(d.alertmanager_datasource, "alertmanager")
+    prometheus["jsonData"] = {"httpMethod": "POST", "timeInterval": dashboards.scrape_interval}
+    alertmanager = _source(dashboards.alertmanager, "alertmanager")
     alertmanager["jsonData"] = {"implementation": "prometheus", "handleGrafanaManagedAlerts": False}
     return {"apiVersion": 1, "datasources": [prometheus, alertmanager]}
 
 
-def _source(source: GrafanaDatasource, kind: str) -> dict[str, Any]:
+def _source(source: Datasource, kind: str) -> dict[str, Any]:
     return {
         "name": literal(source.name),
         "type": kind,

@@ -2,165 +2,145 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from guardiangen import promql as q
-from guardiangen.catalog import Catalog
+from guardiangen.catalog.labels import ERROR_SEVERITY, ERROR_TYPE, GPU_ID, MEMORY_TYPE, SPECIALIST_TYPE, STATUS
 from guardiangen.plan.model import Plan
 from guardiangen.render.dashboards.assemble import DashboardDef, Section
-from guardiangen.render.dashboards.common import SPECIALIST_LABEL
-from guardiangen.render.dashboards.panels import RATE, Cell, Query, heatmap, query_variable, timeseries
-from guardiangen.spec.models import ClusterSpec
+from guardiangen.render.dashboards.common import legend
+from guardiangen.render.dashboards.panels import RATE, Heatmap, Query, Timeseries
+from guardiangen.render.dashboards.picked import Picked
 
 VARIABLE = "specialist"
-BY = (SPECIALIST_LABEL,)
-LEGEND = "{{" + SPECIALIST_LABEL + "}}"
-
-SeriesFn = Callable[[str], q.Series]
-"""A catalog series restricted to the chosen specialists."""
 
 
-def build(spec: ClusterSpec, catalog: Catalog, plan: Plan) -> DashboardDef:
-    chosen = q.regex(SPECIALIST_LABEL, "$" + VARIABLE)
-
-    def s(name: str) -> q.Series:
-        return q.series(catalog, name, chosen)
-
-    variable = query_variable(VARIABLE, "Specialist", q.series(catalog, "specialist_requests_total"), SPECIALIST_LABEL)
-    return DashboardDef(
-        kind="specialist",
-        description="One specialist in depth: traffic, errors, latency and quality distributions, token "
+def build(plan: Plan) -> DashboardDef:
+    s = Picked(plan.catalog, SPECIALIST_TYPE, VARIABLE, "Specialist", listed_by="specialist_requests_total")
+    return s.dashboard(
+        "specialist",
+        "One specialist in depth: traffic, errors, latency and quality distributions, token "
         "throughput and resources. Pick it with the Specialist variable.",
-        variables=(variable,),
-        sections=(
-            Section("Traffic", _traffic(s)),
-            Section("Latency", _latency(s)),
-            Section("Quality", _quality(s)),
-            Section("Errors", _errors(s)),
-            Section("Resources", _resources(s)),
+        (_traffic(s), _latency(s), _quality(s), _errors(s), _resources(s)),
+    )
+
+
+def _traffic(s: Picked) -> Section:
+    req = s.series("specialist_requests_total")
+    err, timeouts = s.series("specialist_errors_total"), s.series("specialist_timeouts_total")
+    requests = q.sum_by(q.rate(req, RATE), *s.by)
+    return Section(
+        "Traffic",
+        (
+            Timeseries(
+                "Requests by status",
+                f"Requests per second by outcome (`{STATUS}`), stacked per specialist.",
+                [s.split(q.rate(req, RATE), STATUS)],
+                width=8,
+                stacked=True,
+            ),
+            Timeseries(
+                "Error and timeout ratio",
+                "Share of requests that ended in an error, and share that timed out (each / all requests).",
+                [
+                    Query(q.ratio(q.sum_by(q.rate(err, RATE), *s.by), requests), s.legend + " errors"),
+                    Query(q.ratio(q.sum_by(q.rate(timeouts, RATE), *s.by), requests), s.legend + " timeouts"),
+                ],
+                width=8,
+            ),
+            Timeseries(
+                "Tokens per second",
+                "Token throughput reported by the specialist's instances, summed per specialist.",
+                [Query(q.sum_by(q.value(s.series("specialist_tokens_per_second")), *s.by), s.legend)],
+                width=8,
+            ),
         ),
     )
 
 
-def _traffic(s: SeriesFn) -> tuple[Cell, ...]:
-    req, err, timeouts = s("specialist_requests_total"), s("specialist_errors_total"), s("specialist_timeouts_total")
-    requests = q.sum_by(q.rate(req, RATE), *BY)
-    tokens = s("specialist_tokens_per_second")
-    return (
-        timeseries(
-            "Requests by status",
-            "Requests per second by outcome (`status`), stacked per specialist.",
-            [Query(q.sum_by(q.rate(req, RATE), *BY, "status"), LEGEND + " {{status}}")],
-            width=8,
-            stacked=True,
-        ),
-        timeseries(
-            "Error and timeout ratio",
-            "Share of requests that ended in an error, and share that timed out (each / all requests).",
-            [
-                Query(q.ratio(q.sum_by(q.rate(err, RATE), *BY), requests), LEGEND + " errors"),
-                Query(q.ratio(q.sum_by(q.rate(timeouts, RATE), *BY), requests), LEGEND + " timeouts"),
-            ],
-            width=8,
-        ),
-        timeseries(
-            "Tokens per second",
-            "Token throughput reported by the specialist's instances, summed per specialist.",
-            [Query(q.sum_by(q.value(tokens), *BY), LEGEND)],
-            width=8,
+def _latency(s: Picked) -> Section:
+    duration = s.series("specialist_request_duration_seconds")
+    return Section(
+        "Latency",
+        (
+            Timeseries(
+                "Latency p50 / p95 / p99",
+                f"Request duration quantiles: `histogram_quantile` over `sum by (le, {SPECIALIST_TYPE})` of the bucket "
+                "rates, one value per specialist.",
+                s.quantiles(duration),
+            ),
+            Heatmap(
+                "Latency distribution",
+                "Requests per second in each duration bucket (`le`) of all chosen specialists; darker cells hold "
+                "more requests.",
+                q.bucket_rates(duration, RATE),
+            ),
         ),
     )
 
 
-def _latency(s: SeriesFn) -> tuple[Cell, ...]:
-    duration = s("specialist_request_duration_seconds")
-    quantiles = [Query(q.quantile(k, duration, RATE, BY), f"{LEGEND} p{k[2:]}") for k in ("0.50", "0.95", "0.99")]
-    return (
-        timeseries(
-            "Latency p50 / p95 / p99",
-            "Request duration quantiles: `histogram_quantile` over `sum by (le, specialist_type)` of the bucket "
-            "rates, one value per specialist.",
-            quantiles,
-        ),
-        heatmap(
-            "Latency distribution",
-            "Requests per second in each duration bucket (`le`) of all chosen specialists; darker cells hold "
-            "more requests.",
-            q.bucket_rates(duration, RATE),
-        ),
-    )
-
-
-def _quality(s: SeriesFn) -> tuple[Cell, ...]:
-    quality, confidence = s("specialist_quality_score"), s("specialist_confidence_score")
-    return (
-        heatmap(
-            "Quality score distribution",
-            "Responses per second in each quality-score bucket (0-1). A shift towards low buckets means worse "
-            "answers even when the mean looks stable.",
-            q.bucket_rates(quality, RATE),
-            width=8,
-        ),
-        heatmap(
-            "Confidence distribution",
-            "Responses per second in each confidence-score bucket (0-1).",
-            q.bucket_rates(confidence, RATE),
-            width=8,
-        ),
-        timeseries(
-            "Mean quality and confidence",
-            "Mean quality and confidence scores (0-1) per specialist, from each histogram's `_sum` / `_count`.",
-            [
-                Query(q.histogram_mean(quality, RATE, BY), LEGEND + " quality"),
-                Query(q.histogram_mean(confidence, RATE, BY), LEGEND + " confidence"),
-            ],
-            width=8,
+def _quality(s: Picked) -> Section:
+    quality, confidence = s.series("specialist_quality_score"), s.series("specialist_confidence_score")
+    return Section(
+        "Quality",
+        (
+            Heatmap(
+                "Quality score distribution",
+                "Responses per second in each quality-score bucket (0-1). A shift towards low buckets means worse "
+                "answers even when the mean looks stable.",
+                q.bucket_rates(quality, RATE),
+                width=8,
+            ),
+            Heatmap(
+                "Confidence distribution",
+                "Responses per second in each confidence-score bucket (0-1).",
+                q.bucket_rates(confidence, RATE),
+                width=8,
+            ),
+            Timeseries(
+                "Mean quality and confidence",
+                "Mean quality and confidence scores (0-1) per specialist, from each histogram's `_sum` / `_count`.",
+                [
+                    Query(q.histogram_mean(quality, RATE, s.by), s.legend + " quality"),
+                    Query(q.histogram_mean(confidence, RATE, s.by), s.legend + " confidence"),
+                ],
+                width=8,
+            ),
         ),
     )
 
 
-def _errors(s: SeriesFn) -> tuple[Cell, ...]:
-    errors = q.rate(s("specialist_errors_total"), RATE)
-    return (
-        timeseries(
-            "Errors by type",
-            "Errors per second by `error_type`.",
-            [Query(q.sum_by(errors, *BY, "error_type"), LEGEND + " {{error_type}}")],
-            bars=True,
-            stacked=True,
-        ),
-        timeseries(
-            "Errors by severity",
-            "Errors per second by `severity`.",
-            [Query(q.sum_by(errors, *BY, "severity"), LEGEND + " {{severity}}")],
-            bars=True,
-            stacked=True,
+def _errors(s: Picked) -> Section:
+    errors = q.rate(s.series("specialist_errors_total"), RATE)
+    return Section(
+        "Errors",
+        tuple(
+            Timeseries(
+                f"Errors by {what}",
+                f"Errors per second by `{label}`.",
+                [s.split(errors, label)],
+                bars=True,
+                stacked=True,
+            )
+            for what, label in (("type", ERROR_TYPE), ("severity", ERROR_SEVERITY))
         ),
     )
 
 
-def _resources(s: SeriesFn) -> tuple[Cell, ...]:
-    return (
-        timeseries(
-            "GPU memory",
-            "Memory the specialist reports using, by `memory_type` (GPU memory and the others it reports), "
-            "summed over its instances.",
-            [
-                Query(
-                    q.sum_by(q.value(s("specialist_memory_usage_bytes")), *BY, "memory_type"),
-                    LEGEND + " {{memory_type}}",
-                )
-            ],
-        ),
-        timeseries(
-            "GPU utilization",
-            "Utilization of each GPU the specialist uses (`gpu_id`), as the specialist reports it (0-100 %).",
-            [
-                Query(
-                    q.avg_by(q.value(s("specialist_gpu_utilization_percent")), *BY, "gpu_id"),
-                    LEGEND + " GPU {{gpu_id}}",
-                )
-            ],
-            max_value=100,
+def _resources(s: Picked) -> Section:
+    utilization = q.value(s.series("specialist_gpu_utilization_percent"))
+    return Section(
+        "Resources",
+        (
+            Timeseries(
+                "GPU memory",
+                f"Memory the specialist reports using, by `{MEMORY_TYPE}` (GPU memory and the others it reports), "
+                "summed over its instances.",
+                [s.split(q.value(s.series("specialist_memory_usage_bytes")), MEMORY_TYPE)],
+            ),
+            Timeseries(
+                "GPU utilization",
+                f"Utilization of each GPU the specialist uses (`{GPU_ID}`), as the specialist reports it (0-100 %).",
+                [Query(q.avg_by(utilization, *s.by, GPU_ID), f"{s.legend} GPU {legend(GPU_ID)}")],
+                max_value=100,
+            ),
         ),
     )
