@@ -43,7 +43,7 @@ def one_run(spec: Path, out: Path) -> dict[str, float]:
         plan = pipeline.plan(result.spec)
         times["plan"] = time.perf_counter() - start
         start = time.perf_counter()
-        files = pipeline.render(plan, spec.name, spec=result.spec)
+        files = pipeline.render(plan, spec.name)
         times["render"] = time.perf_counter() - start
     start = time.perf_counter()
     assert not pipeline.write(out, files)

@@ -64,9 +64,7 @@ def plan(spec: ClusterSpec, profile: OutputProfile | None = None) -> Plan:
         return build_plan(spec, catalog(spec), profile)
 
 
-def render(
-    plan: Plan, spec_name: str, templates: Path | None = None, *, spec: ClusterSpec | None = None
-) -> dict[str, bytes]:
+def render(plan: Plan, spec_name: str, templates: Path | None = None) -> dict[str, bytes]:
     """Every output file of every registered target as canonical bytes, plus the manifest.
 
     ``spec_name`` names the spec in the files' "generated, do not edit" headers; ``templates``
@@ -77,9 +75,7 @@ def render(
     from guardiangen.write import canonical
 
     with gc_paused():
-        return canonical(
-            render_all(RenderContext(plan=plan, templates=templates_dir(templates), _spec=spec)), spec_name
-        )
+        return canonical(render_all(RenderContext(plan=plan, templates=templates_dir(templates))), spec_name)
 
 
 def out_problem(out: Path, spec_path: str, *, force: bool = False) -> str | None:
@@ -135,7 +131,7 @@ def generate(spec_path: str, *, templates: Path | None = None, profile: OutputPr
     if validated.spec is None:
         return Generated(None, validated.diagnostics)
     with gc_paused():  # the plan lives on through the render: one pause, no collection between them
-        files = render(plan(validated.spec, profile), spec_display_name(spec_path), templates, spec=validated.spec)
+        files = render(plan(validated.spec, profile), spec_display_name(spec_path), templates)
     return Generated(files, validated.diagnostics)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 if TYPE_CHECKING:
     from guardiangen.plan.model import Plan
-    from guardiangen.render import RenderContext
+    from guardiangen.render.context import RenderContext
     from guardiangen.spec.models import ClusterSpec, OutputProfile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +48,12 @@ def render_files(spec: ClusterSpec, spec_name: str = "cluster.yaml", plan: Plan 
     """Every output file of ``spec`` (or of ``plan``, made from it) as ``guardiangen render`` writes them."""
     from guardiangen import pipeline
 
-    return pipeline.render(plan if plan is not None else plan_of(spec), spec_name, spec=spec)
+    return pipeline.render(plan if plan is not None else plan_of(spec), spec_name)
 
 
-def render_context(plan: Plan, spec: ClusterSpec | None = None, templates: Path | None = None) -> RenderContext:
+def render_context(plan: Plan, templates: Path | None = None) -> RenderContext:
     """What a target renders from: ``plan``, and the shipped templates unless ``templates`` is given."""
-    from guardiangen.render import RenderContext
+    from guardiangen.render.context import RenderContext
     from guardiangen.templates import templates_dir
 
-    return RenderContext(plan=plan, templates=templates_dir(templates), _spec=spec)
+    return RenderContext(plan=plan, templates=templates_dir(templates))

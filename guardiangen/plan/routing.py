@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from guardiangen.catalog import GpuProfile
-from guardiangen.generated_labels import IDENTITY_LABELS
+from guardiangen.generated_labels import IDENTITY_LABELS, SEVERITIES
 from guardiangen.plan.model import (
     LABEL_BURN_TIER,
     LABEL_COMPONENT,
@@ -34,7 +34,6 @@ from guardiangen.plan.model import (
     RoutingRow,
     RulesPlan,
 )
-from guardiangen.promql.names import SEVERITIES
 from guardiangen.spec.models import Alerting, ClusterSpec
 
 # Labels of a generated alert that say where it goes; alertname and the like only make rows unique.

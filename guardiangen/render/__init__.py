@@ -7,48 +7,12 @@ context).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
-from guardiangen.catalog import Catalog
 from guardiangen.parallel import call
-from guardiangen.plan.model import Plan
+from guardiangen.render.context import RenderContext, Target
 
-if TYPE_CHECKING:
-    from guardiangen.spec.models import ClusterSpec
-
-
-@dataclass(frozen=True)
-class RenderContext:
-    """What a target renders from: the plan and the options of this render."""
-
-    plan: Plan
-    templates: Path  # the template root (``--templates`` or the shipped templates)
-    _spec: ClusterSpec | None = None  # being retired (issue #14): targets still reading it move to the plan
-
-    @property
-    def spec(self) -> ClusterSpec:
-        """Transitional: the spec, for the targets not yet moved to the plan."""
-        assert self._spec is not None, "this target still needs the spec"
-        return self._spec
-
-    @property
-    def catalog(self) -> Catalog:
-        return self.plan.catalog
-
-
-@dataclass(frozen=True)
-class Target:
-    """One output target of the registry."""
-
-    name: str
-    description: str
-    render: Callable[[RenderContext], dict[str, str]]
-    # Rendered in a forked child beside the other targets when there is a second CPU (see
-    # guardiangen.parallel): worth it for a target that takes a large share of the time.
-    fork: bool = False
+__all__ = ["RenderContext", "Target", "render_all", "targets"]
 
 
 def targets() -> tuple[Target, ...]:

@@ -20,7 +20,7 @@ from guardiangen.plan.model import (
     RoutingRow,
     TimeInterval,
 )
-from guardiangen.render import RenderContext, Target
+from guardiangen.render.context import RenderContext, Target
 
 DIR = "alertmanager"
 CONFIG = f"{DIR}/alertmanager.yml"

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from guardiangen.plan.model.logging import UnsafeValueError as UnsafeValueError  # raised by the filters too
 from guardiangen.plan.model.logging import shown
-from guardiangen.render import RenderContext, Target
+from guardiangen.render.context import RenderContext, Target
 
 if TYPE_CHECKING:
     import jinja2

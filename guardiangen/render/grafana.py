@@ -7,7 +7,7 @@ import grafanalib (only :func:`render` does), so the registry stays cheap to loa
 from __future__ import annotations
 
 from guardiangen.gcpause import gc_paused
-from guardiangen.render import RenderContext, Target
+from guardiangen.render.context import RenderContext, Target
 from guardiangen.render.yamlout import dump as dump_yaml
 
 DASHBOARDS_DIR = "grafana/dashboards"

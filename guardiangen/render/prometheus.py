@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardiangen.plan.model import Labels, PrometheusFeatures, Rule, RuleGroup, UnitTestFile
-from guardiangen.render import RenderContext, Target
+from guardiangen.render.context import RenderContext, Target
 from guardiangen.render.yamlout import dump
 
 RULES_DIR = "prometheus/rules"

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from jinja2 import nodes
 
 from guardiangen.plan.logging import duration_ms
-from guardiangen.render import RenderContext
 from guardiangen.render import fluentd as f
+from guardiangen.render.context import RenderContext
 from guardiangen.templates import templates_dir
 
 from .grammar import Value, parse, validate

@@ -31,7 +31,7 @@ def _render(spec: ClusterSpec, profile: OutputProfile, text: str) -> Plan:
     """The plan and files of ``guardiangen render --target <profile>``; an exception fails the test."""
     try:
         plan = pipeline.plan(spec, profile)
-        files = pipeline.render(plan, "cluster.yaml", spec=spec)
+        files = pipeline.render(plan, "cluster.yaml")
     except Exception as exc:
         raise AssertionError(
             f"validate accepted the spec for --target {profile.value}, but rendering it raised "

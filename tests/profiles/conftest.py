@@ -118,7 +118,7 @@ def dashboard(uid: str, panels: int = 2, padding: int = 0) -> str:
 def context(spec: ClusterSpec, profile: OutputProfile, rules: RulesPlan | None = None) -> RenderContext:
     """The render context of ``spec`` with ``profile`` in force; ``rules`` replace the spec's rules plan."""
     plan = plan_of(spec, profile)
-    return render_context(plan if rules is None else replace(plan, rules=rules, slos=()), spec)
+    return render_context(plan if rules is None else replace(plan, rules=rules, slos=()))
 
 
 def render(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from guardiangen.plan.model.deployment import Profile
-from guardiangen.render import RenderContext
+from guardiangen.render.context import RenderContext
 
 Envelope = Callable[[RenderContext, Mapping[str, str]], dict[str, str]]
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from guardiangen.render import RenderContext
+from guardiangen.render.context import RenderContext
 from guardiangen.render.profiles.rules import rule_files
 from guardiangen.render.yamlout import dump
 from guardiangen.syntax import K8S_NAME_PATTERN

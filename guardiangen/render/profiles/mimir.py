@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from guardiangen.render import RenderContext
+from guardiangen.render.context import RenderContext
 from guardiangen.render.profiles.rules import rule_files
 from guardiangen.render.yamlout import dump
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardiangen.plan.model import RuleGroup
-from guardiangen.render import RenderContext
+from guardiangen.render.context import RenderContext
 from guardiangen.render.prometheus import group_dict
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from guardiangen.render import RenderContext
+from guardiangen.render.context import RenderContext
 from guardiangen.render.profiles.rules import rule_files, with_field_before_rules
 from guardiangen.render.yamlout import dump
 
