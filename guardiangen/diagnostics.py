@@ -57,6 +57,8 @@ GG211_GPU_OVERCOMMIT = "GG211"
 GG212_RESERVED_LABEL = "GG212"
 GG213_ROUTE_NEVER_MATCHES = "GG213"
 GG214_ROUTE_FOREIGN_LABEL = "GG214"
+GG215_ENGINE_VERSION = "GG215"
+GG216_ENGINE_CANNOT = "GG216"
 # spec: safety
 GG301_INLINE_SECRET = "GG301"
 # lint of generated or foreign rules and dashboards
@@ -109,6 +111,8 @@ CODES: dict[str, str] = {
     GG212_RESERVED_LABEL: "label name reserved by Prometheus or set by the generated rules themselves",
     GG213_ROUTE_NEVER_MATCHES: "route matches a label value no generated alert can carry",
     GG214_ROUTE_FOREIGN_LABEL: "warning: route matches a label no generated alert carries (only foreign alerts can)",
+    GG215_ENGINE_VERSION: "serving engine or version guardiangen has no metric catalogue for",
+    GG216_ENGINE_CANNOT: "serving engine does not export what a threshold, SLO or selector needs",
     GG301_INLINE_SECRET: "secret written inline; reference it by file or environment variable",
     GG401_PROMQL_SYNTAX: "PromQL does not parse",
     GG402_UNKNOWN_METRIC: "selector names a metric that is not in the catalog",

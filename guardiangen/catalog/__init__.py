@@ -24,6 +24,7 @@ from guardiangen.catalog.core import (
     Part,
     UnknownMetricError,
 )
+from guardiangen.catalog.engines import EngineRelease, parse_version
 from guardiangen.catalog.model import (
     LABEL_NAME_PATTERN,
     METRIC_NAME_PATTERN,
@@ -51,6 +52,7 @@ __all__ = [
     "UnknownMetricError",
     "build_catalog",
     "builtin_metrics",
+    "engine_metrics",
     "format_table",
     "to_json",
 ]
@@ -84,13 +86,17 @@ def build_catalog(
     postgres_enabled: bool = False,
     extra: Sequence[MetricDefinition] = (),
     target_labels: Sequence[str] = DEFAULT_TARGET_LABELS,
+    engines: Sequence[EngineRelease] = (),
 ) -> Catalog:
     """Built-ins for the chosen profile plus ``extra`` (the spec's ``metrics:``).
 
-    ``gpu_host_label`` names DCGM's host label (`Hostname`, `hostname` in newer releases); the
-    nvidia_smi exporter adds none, so its host is ``instance``. Extra metrics' labels named in
-    :data:`UNBOUNDED_LABEL_NAMES` are marked high-cardinality. Raises :class:`CatalogError` listing
-    every duplicate, series-name collision or bad ``subset_of`` reference.
+    ``engines`` adds the metrics of the serving-engine releases the spec's specialists run: a name two
+    releases both export is defined by the newer one, with the labels of both (rules select it by
+    the labels every release has). ``gpu_host_label`` names DCGM's host label (`Hostname`,
+    `hostname` in newer releases); the nvidia_smi exporter adds none, so its host is ``instance``.
+    Extra metrics' labels named in :data:`UNBOUNDED_LABEL_NAMES` are marked high-cardinality.
+    Raises :class:`CatalogError` listing every duplicate, series-name collision or bad
+    ``subset_of`` reference.
     """
     problems: list[str] = []
     if gpu_exporter not in ("dcgm", "nvidia_smi"):
@@ -106,17 +112,36 @@ def build_catalog(
         gpu_exporter=gpu_exporter, gpu_host_label=gpu_host_label, postgres_enabled=postgres_enabled
     )
     known = {m.name: m for m in builtins}
+    served = engine_metrics(engines)
+    for m in served:
+        if m.name in known:
+            problems.append(f'engine metric "{m.name}" duplicates the built-in {known[m.name].exporter} metric')
+        known[m.name] = m
     for m in extra:
         if m.name in known:
             problems.append(f'metric "{m.name}" from the spec duplicates the built-in {known[m.name].exporter} metric')
     if problems:
         raise CatalogError(problems)
     return Catalog(
-        (*builtins, *(_mark_unbounded(m) for m in extra)),
+        (*builtins, *served, *(_mark_unbounded(m) for m in extra)),
         gpu=gpu_profile(gpu_exporter, gpu_host_label),
         target_labels=target_labels,
         postgres_enabled=postgres_enabled,
     )
+
+
+def engine_metrics(releases: Sequence[EngineRelease]) -> tuple[MetricDefinition, ...]:
+    """The metrics of ``releases``, one per name: the newest release's definition, labels of all."""
+    by_name: dict[str, MetricDefinition] = {}
+    newest_first = sorted(set(releases), key=lambda r: (r.engine, parse_version(r.version)), reverse=True)
+    for r in newest_first:
+        for m in r.metrics:
+            if m.name not in by_name:
+                by_name[m.name] = m
+            elif not set(m.labels) <= set(by_name[m.name].labels):
+                old = by_name[m.name]
+                by_name[m.name] = old.model_copy(update={"labels": tuple(dict.fromkeys((*old.labels, *m.labels)))})
+    return tuple(by_name[name] for name in sorted(by_name))
 
 
 def _mark_unbounded(m: MetricDefinition) -> MetricDefinition:

@@ -28,6 +28,8 @@ class Scale(str, Enum):
 
 class Unit(str, Enum):
     SECONDS = "seconds"
+    MILLISECONDS = "milliseconds"
+    MICROSECONDS = "microseconds"
     BYTES = "bytes"
     MEBIBYTES = "mebibytes"
     CELSIUS = "celsius"
@@ -88,6 +90,13 @@ class MetricDefinition(BaseModel):
         tuple[float, ...],
         Field(description="Histogram bucket upper bounds (`le`), ascending; histograms only."),
     ] = ()
+    buckets_at_run_time: Annotated[
+        bool,
+        Field(
+            description="Histograms only: the exporter computes its bucket bounds when it starts (e.g. from "
+            "the model's context length), so none are listed and no threshold can be checked against them."
+        ),
+    ] = False
     exporter: Annotated[
         str,
         Field(
@@ -108,14 +117,16 @@ class MetricDefinition(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> MetricDefinition:
         if self.type is MetricType.HISTOGRAM:
-            if not self.buckets:
+            if not self.buckets and not self.buckets_at_run_time:
                 raise ValueError("a histogram needs `buckets`")
             if not all(math.isfinite(b) for b in self.buckets):
                 raise ValueError("bucket bounds must be finite numbers (the +Inf bucket is implicit)")
             if list(self.buckets) != sorted(set(self.buckets)):
                 raise ValueError("`buckets` must be strictly ascending")
-        elif self.buckets:
-            raise ValueError("`buckets` is only allowed on a histogram")
+        elif self.buckets or self.buckets_at_run_time:
+            raise ValueError("`buckets` and `buckets_at_run_time` are only allowed on a histogram")
+        if self.buckets and self.buckets_at_run_time:
+            raise ValueError("a histogram with `buckets_at_run_time` lists no `buckets`")
         if self.subset_of is not None:
             if self.type is not MetricType.COUNTER:
                 raise ValueError("`subset_of` is only allowed on a counter")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from guardiangen.catalog import Catalog, CatalogError, build_catalog
+from guardiangen.catalog import Catalog, CatalogError, build_catalog, engines
+from guardiangen.catalog.engines import EngineRelease
 from guardiangen.diagnostics import GG206_INCONSISTENT
 from guardiangen.spec.findings import Finding
 from guardiangen.spec.models import ClusterSpec
@@ -15,6 +16,14 @@ def catalog_for(spec: ClusterSpec) -> Catalog:
         gpu_host_label=spec.gpu_inventory.host_label,
         postgres_enabled=spec.postgres is not None,
         extra=tuple(spec.metrics),
+        engines=engine_releases(spec),
+    )
+
+
+def engine_releases(spec: ClusterSpec) -> tuple[EngineRelease, ...]:
+    """The catalogued engine release of each specialist that names an engine, in specialist order."""
+    return tuple(
+        engines.release(s.engine.name.value, s.engine.version) for s in spec.specialists if s.engine is not None
     )
 
 

@@ -28,6 +28,7 @@ from guardiangen.diagnostics import (
     did_you_mean,
 )
 from guardiangen.load import PathKey, Positions
+from guardiangen.spec import engine_checks
 from guardiangen.spec.findings import Finding, diagnostics, warning
 from guardiangen.spec.models import MAX_GPUS_PER_NODE
 from guardiangen.spec.types import LABEL_NAME_PATTERN, DurationError, parse_duration_ms
@@ -106,6 +107,7 @@ def _findings(data: dict[str, Any]) -> Iterator[Finding]:
     yield from _latency_thresholds(data)
     yield from _metric_collisions(data)
     yield from _alertmanager_version(data)
+    yield from engine_checks.findings(data)
 
 
 def _unique(data: Any, path: tuple[str, ...], what: str) -> Iterator[Finding]:

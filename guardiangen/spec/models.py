@@ -264,6 +264,86 @@ class GpuPlacement(Model):
     gpus_per_node: Annotated[int, F("GPUs the specialist uses on each of those nodes.", ge=1, le=MAX_GPUS_PER_NODE)] = 1
 
 
+class EngineName(str, Enum):
+    VLLM = "vllm"
+    SGLANG = "sglang"
+    TGI = "tgi"
+    TRITON = "triton"
+
+
+class EngineThresholds(Model):
+    kv_cache_usage_max_percent: Annotated[
+        Percent | None,
+        F("Alert when the engine's KV cache stays fuller than this percent (vLLM, SGLang); null: no alert."),
+    ] = Decimal("90")
+    waiting_requests_max: Annotated[
+        int | None,
+        F("Alert when more requests than this wait in the engine's queue for 10 minutes; null: no alert.", ge=1),
+    ] = None
+    preemptions_per_second_max: Annotated[
+        PositiveNumber | None,
+        F("Alert when the engine preempts (or retracts) more requests per second than this; null: no alert."),
+    ] = None
+    time_to_first_token_p95_max_seconds: Annotated[
+        PositiveNumber | None, F("Alert when the 95th percentile time to the first token exceeds this.")
+    ] = None
+    inter_token_latency_p95_max_seconds: Annotated[
+        PositiveNumber | None, F("Alert when the 95th percentile time between output tokens exceeds this.")
+    ] = None
+
+
+class EngineSlos(Model):
+    availability: Annotated[
+        AvailabilitySlo | None,
+        F("Share of finished requests the engine did not fail (its own success/failure counters)."),
+    ] = None
+    time_to_first_token: Annotated[
+        LatencySlo | None, F("Share of requests whose first token came within `threshold_seconds`.")
+    ] = None
+    inter_token_latency: Annotated[
+        LatencySlo | None, F("Share of output tokens that followed the previous one within `threshold_seconds`.")
+    ] = None
+    end_to_end_latency: Annotated[
+        LatencySlo | None, F("Share of requests the engine finished within `threshold_seconds`.")
+    ] = None
+    queue_time: Annotated[
+        LatencySlo | None, F("Share of requests that waited in the engine's queue at most `threshold_seconds`.")
+    ] = None
+
+
+class SpecialistEngine(Model):
+    name: Annotated[
+        EngineName,
+        F(
+            "The serving engine: `vllm`, `sglang`, `tgi` (Text Generation Inference) or `triton` (Triton "
+            "Inference Server)."
+        ),
+    ]
+    version: Annotated[
+        str,
+        F(
+            "Engine version as released, e.g. `0.11.0`; its metric names, labels and buckets come from the newest "
+            "release guardiangen has catalogued at or below it (`guardiangen metrics --engine` lists them).",
+            pattern=r"^v?[0-9]+(\.[0-9]+){0,2}(\.post[0-9]+)?$",
+        ),
+    ]
+    served_model_name: Annotated[
+        LabelValue | None,
+        F(
+            "Value of the engine's model label on its series (vLLM and SGLang `model_name`, Triton `model`); default: "
+            "the specialist's `model`. TGI has no model label: leave it out and select by `job` or `namespace`."
+        ),
+    ] = None
+    job: Annotated[
+        LabelValue | None, F("Value of the `job` label of the engine's scrape target, if it selects it.")
+    ] = None
+    namespace: Annotated[
+        LabelValue | None, F("Value of the `namespace` label of the engine's series (Kubernetes), if it selects it.")
+    ] = None
+    thresholds: Annotated[EngineThresholds, F("Thresholds of the engine alerts.")] = EngineThresholds()
+    slos: Annotated[EngineSlos, F("Service level objectives on the engine's own metrics.")] = EngineSlos()
+
+
 class Specialist(Model):
     name: Annotated[Name, F("Unique specialist name, e.g. `code`.")]
     description: Annotated[Text, F("What the specialist answers.")] = ""
@@ -274,6 +354,13 @@ class Specialist(Model):
         F("Value of the `specialist_type` (and guardians' `specialist_id`) label in metrics; default: `name`."),
     ] = None
     gpu_placement: Annotated[GpuPlacement | None, F("Where the specialist's GPUs are.")] = None
+    engine: Annotated[
+        SpecialistEngine | None,
+        F(
+            "The inference engine serving the specialist, whose own metrics get alerts, SLOs and panels next to the "
+            "reference instrumentation's; omit when the specialist has only the reference metrics."
+        ),
+    ] = None
     slos: Annotated[SpecialistSlos, F("Service level objectives.")] = SpecialistSlos()
     thresholds: Annotated[SpecialistThresholds, F("Thresholds of the plain (non-SLO) alerts.")] = SpecialistThresholds()
     alert_overrides: Annotated[list[AlertOverride], F("Per-alert changes for this specialist.")] = []

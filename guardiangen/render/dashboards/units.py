@@ -14,6 +14,8 @@ from guardiangen.promql import Meta
 # Quantities read as they are.
 _ABSOLUTE: dict[Unit, str] = {
     Unit.SECONDS: "s",
+    Unit.MILLISECONDS: "ms",
+    Unit.MICROSECONDS: "µs",
     Unit.BYTES: "bytes",
     Unit.MEBIBYTES: "mbytes",  # Grafana's "mbytes" is mebibytes (IEC); "decmbytes" would be SI
     Unit.CELSIUS: "celsius",
