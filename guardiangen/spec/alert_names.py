@@ -151,6 +151,48 @@ _ALL = (
         "postgres.connection_utilization_max_percent",
     ),
     AlertInfo(
+        "EngineKvCacheHigh",
+        "specialist",
+        "The serving engine's KV cache is nearly full: requests will queue or be preempted.",
+        "specialists[].engine.thresholds.kv_cache_usage_max_percent",
+    ),
+    AlertInfo(
+        "EngineRequestsWaitingHigh",
+        "specialist",
+        "More requests wait in the serving engine's queue than its threshold allows.",
+        "specialists[].engine.thresholds.waiting_requests_max",
+    ),
+    AlertInfo(
+        "EngineStalled",
+        "specialist",
+        "Requests wait in the serving engine while it runs none: the engine has stopped scheduling.",
+        "always on (engines that report running and waiting requests)",
+    ),
+    AlertInfo(
+        "EnginePreemptionsHigh",
+        "specialist",
+        "The serving engine preempts requests faster than its threshold allows (KV-cache pressure).",
+        "specialists[].engine.thresholds.preemptions_per_second_max",
+    ),
+    AlertInfo(
+        "EngineFirstTokenP95High",
+        "specialist",
+        "The serving engine's 95th percentile time to the first token is above its threshold.",
+        "specialists[].engine.thresholds.time_to_first_token_p95_max_seconds",
+    ),
+    AlertInfo(
+        "EngineInterTokenP95High",
+        "specialist",
+        "The serving engine's 95th percentile time between output tokens is above its threshold.",
+        "specialists[].engine.thresholds.inter_token_latency_p95_max_seconds",
+    ),
+    AlertInfo(
+        "EngineTargetDown",
+        "specialist",
+        "Prometheus cannot scrape the serving engine's metrics endpoint.",
+        "always on (engines selected by `job`)",
+    ),
+    AlertInfo(
         "PostgresMeanQueryTimeHigh",
         "postgres",
         "PostgreSQL statements take longer on average than the query-time threshold.",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from guardiangen.catalog import MetricDefinition, Unit
+from guardiangen.catalog import MetricDefinition
 from guardiangen.catalog import engines as eng
 from guardiangen.catalog.engines import EngineRelease, EngineVersionError, Signal
 from guardiangen.diagnostics import GG201_DUPLICATE, GG207_NOT_A_BUCKET, GG215_ENGINE_VERSION, GG216_ENGINE_CANNOT
@@ -36,9 +36,6 @@ LATENCY_SLO_SIGNALS: dict[str, Signal] = {
 }
 """The histogram each latency SLO of ``engine.slos`` is computed from."""
 
-UNIT_SECONDS = {Unit.SECONDS: Decimal(1), Unit.MILLISECONDS: Decimal("0.001"), Unit.MICROSECONDS: Decimal("0.000001")}
-"""Seconds per unit of a duration histogram's buckets."""
-
 
 def availability_missing(r: EngineRelease) -> str | None:
     """Why ``r`` cannot give an availability SLI (failed over all finished requests), or None."""
@@ -51,7 +48,7 @@ def availability_missing(r: EngineRelease) -> str | None:
 
 def bucket_seconds(metric: MetricDefinition) -> tuple[Decimal, ...]:
     """A duration histogram's bucket bounds in seconds, exact (from their shortest decimal text)."""
-    per = UNIT_SECONDS[metric.unit]
+    per = eng.SECONDS_PER_UNIT[metric.unit]
     return tuple((Decimal(repr(b)) * per).normalize() for b in metric.buckets)
 
 

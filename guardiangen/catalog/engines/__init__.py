@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from importlib import resources
 from types import MappingProxyType
@@ -28,6 +29,7 @@ from guardiangen.catalog.model import MetricDefinition, MetricType, Scale, Unit
 
 __all__ = [
     "ENGINES",
+    "SECONDS_PER_UNIT",
     "Deprecation",
     "EngineRelease",
     "EngineVersionError",
@@ -42,6 +44,11 @@ __all__ = [
 
 ENGINES: tuple[str, ...] = ("sglang", "tgi", "triton", "vllm")
 """Engine names a spec may give in ``specialists[].engine.name``."""
+
+SECONDS_PER_UNIT: Mapping[Unit, Decimal] = MappingProxyType(
+    {Unit.SECONDS: Decimal(1), Unit.MILLISECONDS: Decimal("0.001"), Unit.MICROSECONDS: Decimal("0.000001")}
+)
+"""Seconds per unit of a duration histogram's buckets (Triton's first-response histogram is in ms)."""
 
 VERSION_PATTERN = r"^v?[0-9]+(\.[0-9]+){0,2}(\.post[0-9]+)?$"
 
@@ -116,7 +123,7 @@ class Deprecation:
     since: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EngineRelease:
     """One catalogued release of an engine: every metric it exports and the signals it provides."""
 
@@ -127,6 +134,12 @@ class EngineRelease:
     signals: Mapping[Signal, SignalSource]
     missing: Mapping[Signal, str] = field(default_factory=dict)  # why a signal has no source
     requires: str = ""  # what must be switched on for the engine to export metrics at all
+
+    def __eq__(self, other: object) -> bool:  # a release is its engine and version: the rest follows from data
+        return isinstance(other, EngineRelease) and (self.engine, self.version) == (other.engine, other.version)
+
+    def __hash__(self) -> int:
+        return hash((self.engine, self.version))
 
     def signal(self, signal: Signal) -> SignalSource | None:
         return self.signals.get(signal)

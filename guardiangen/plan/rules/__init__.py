@@ -36,6 +36,7 @@ from guardiangen.spec.models import ClusterSpec
 
 def domains(spec: ClusterSpec, catalog: Catalog) -> tuple[Domain, ...]:
     """Every domain's definitions, in the order their groups are written."""
+    from guardiangen.plan.rules import engines as rules_engines
     from guardiangen.plan.rules import gpu as rules_gpu
     from guardiangen.plan.rules import guardians as rules_guardians
     from guardiangen.plan.rules import infra as rules_infra
@@ -46,6 +47,8 @@ def domains(spec: ClusterSpec, catalog: Catalog) -> tuple[Domain, ...]:
         out.append(rules_guardians.build(spec, catalog))
     if spec.postgres is not None:
         out.append(rules_infra.postgres(spec, catalog, spec.postgres))
+    if any(s.engine is not None for s in spec.specialists):  # engine series only exist where engines run
+        out.append(rules_engines.build(spec, catalog))
     return tuple(out)
 
 
