@@ -63,10 +63,19 @@ class Severity(str, Enum):
 
 
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
-COMPONENTS = ("specialist", "guardian", "gpu", "node", "postgres")
+COMPONENTS = ("specialist", "guardian", "gpu", "node", "postgres", "engine")
 """Values of the ``component`` label: what the alert is about."""
 BURN_TIERS = ("page", "ticket")
 """Values of the ``burn_tier`` label: the multi-window multi-burn-rate alert tiers."""
+
+
+ENGINE_SLO_FIELDS = ("availability", "time_to_first_token", "inter_token_latency", "end_to_end_latency", "queue_time")
+"""The fields of ``specialists[].engine.slos``."""
+
+
+def engine_slo_kind(field: str) -> str:
+    """The SLO kind of an ``engine.slos`` field, e.g. ``engine-time-to-first-token``."""
+    return "engine-" + field.replace("_", "-")
 
 
 def slo_id(owner: str, kind: str) -> str:

@@ -141,7 +141,17 @@ def engine_metrics(releases: Sequence[EngineRelease]) -> tuple[MetricDefinition,
             elif not set(m.labels) <= set(by_name[m.name].labels):
                 old = by_name[m.name]
                 by_name[m.name] = old.model_copy(update={"labels": tuple(dict.fromkeys((*old.labels, *m.labels)))})
-    return tuple(by_name[name] for name in sorted(by_name))
+    return tuple(_with_target_namespace(by_name[name]) for name in sorted(by_name))
+
+
+ENGINE_TARGET_LABELS = ("namespace",)
+"""Labels an engine's series get from their scrape target, not the engine: Kubernetes service
+discovery adds ``namespace``, which ``specialists[].engine.namespace`` selects by."""
+
+
+def _with_target_namespace(m: MetricDefinition) -> MetricDefinition:
+    missing = [label for label in ENGINE_TARGET_LABELS if label not in m.labels]
+    return m.model_copy(update={"labels": (*m.labels, *missing)}) if missing else m
 
 
 def _mark_unbounded(m: MetricDefinition) -> MetricDefinition:

@@ -15,9 +15,9 @@ from typing import Any
 from guardiangen.catalog import MetricDefinition
 from guardiangen.catalog import engines as eng
 from guardiangen.catalog.engines import EngineRelease, EngineVersionError, Signal
-from guardiangen.diagnostics import GG201_DUPLICATE, GG207_NOT_A_BUCKET, GG215_ENGINE_VERSION, GG216_ENGINE_CANNOT
+from guardiangen.diagnostics import GG207_NOT_A_BUCKET, GG215_ENGINE_VERSION, GG216_ENGINE_CANNOT, GG217_ENGINE_SHARED
 from guardiangen.load import PathKey
-from guardiangen.spec.findings import Finding
+from guardiangen.spec.findings import Finding, warning
 
 THRESHOLD_SIGNALS: dict[str, tuple[Signal, ...]] = {
     "kv_cache_usage_max_percent": (Signal.KV_CACHE_USAGE,),
@@ -57,7 +57,7 @@ def findings(data: Any) -> Iterator[Finding]:
     specialists = data.get("specialists") if isinstance(data, dict) else None
     if not isinstance(specialists, list):
         return
-    selectors: dict[tuple[str, ...], str] = {}
+    sharing: dict[tuple[str, ...], list[tuple[int, Any]]] = {}
     for i, s in enumerate(specialists):
         engine = s.get("engine") if isinstance(s, dict) else None
         if not isinstance(engine, dict):
@@ -72,18 +72,25 @@ def findings(data: Any) -> Iterator[Finding]:
         yield from _selector(r, s, engine, base)
         yield from _thresholds(r, engine, base)
         yield from _slos(r, engine, base)
-        key = _selector_key(r, s, engine)
-        name = s.get("name")
-        if key in selectors and isinstance(name, str):
-            yield Finding(
-                base,
-                GG201_DUPLICATE,
-                f"specialists {selectors[key]} and {name} select the same {eng.title(r.engine)} series "
-                "(same served model, job and namespace): each would see the other's traffic; tell them apart "
-                "with `served_model_name`, `job` or `namespace`",
-            )
-        elif isinstance(name, str):
-            selectors[key] = name
+        sharing.setdefault(_selector_key(r, s, engine), []).append((i, s.get("name")))
+    for key, members in sharing.items():
+        if len(members) > 1:
+            yield _shared(key, members)
+
+
+def _shared(key: tuple[str, ...], members: list[tuple[int, Any]]) -> Finding:
+    """One warning per group of specialists that read the same engine series, at the second one."""
+    names = [str(name) for _, name in members]
+    shown = ", ".join(names[:-1]) + f" and {names[-1]}"
+    if len(names) > 3:
+        shown = ", ".join(names[:3]) + f" and {len(names) - 3} more"
+    return warning(
+        ("specialists", members[1][0], "engine"),
+        GG217_ENGINE_SHARED,
+        f"specialists {shown} select the same {eng.title(key[0])} series (same served model, job and "
+        f"namespace): one engine, so its alerts and SLOs are generated once, for {names[0]}; if they run on "
+        "different engine instances, tell them apart with `served_model_name`, `job` or `namespace`",
+    )
 
 
 def _release(engine: dict[str, Any], base: PathKey) -> EngineRelease | Finding | None:

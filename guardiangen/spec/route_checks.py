@@ -48,7 +48,11 @@ def alert_label_values(spec: ClusterSpec) -> dict[str, frozenset[str]]:
     teams |= {t for t in (spec.gpu_inventory.team, spec.node_thresholds.team) if t is not None}
     if spec.postgres is not None:
         teams.add(spec.postgres.team)
-    optional = {"guardian": bool(spec.guardians), "postgres": spec.postgres is not None}
+    optional = {
+        "guardian": bool(spec.guardians),
+        "postgres": spec.postgres is not None,
+        "engine": any(s.engine is not None for s in spec.specialists),
+    }
     components = {c for c in gl.COMPONENTS if optional.get(c, True)}
     slos = _slos(spec)
     tiers = {t for t in gl.BURN_TIERS for _, common in slos if getattr(common.burn_alerts, t)}
@@ -74,6 +78,11 @@ def _slos(spec: ClusterSpec) -> list[tuple[str, SloCommon]]:
             common = getattr(s.slos, kind)
             if common is not None:
                 out.append((gl.slo_id(s.name, kind), common))
+        if s.engine is not None:
+            for field in gl.ENGINE_SLO_FIELDS:
+                common = getattr(s.engine.slos, field)
+                if common is not None:
+                    out.append((gl.slo_id(s.name, gl.engine_slo_kind(field)), common))
     out += [(gl.slo_id(g.name, "coverage"), g.slos.coverage) for g in spec.guardians if g.slos.coverage is not None]
     return out
 

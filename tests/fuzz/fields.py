@@ -87,6 +87,14 @@ def base_spec(variant: str = "main") -> dict[str, Any]:
                 "model": "codellama",
                 "metric_label_value": "code-value",
                 "gpu_placement": {"nodes": ["node-a"], "gpus_per_node": 2},
+                "engine": {
+                    "name": "vllm",
+                    "version": "0.13.0",
+                    "served_model_name": "codellama/CodeLlama-34b",
+                    "job": "vllm",
+                    "namespace": "llm",
+                    "thresholds": {"waiting_requests_max": 10},
+                },
                 "slos": {"availability": {"objective_percent": 99, "period": "30d", "no_data": "alert"}},
                 "thresholds": {"latency_p95_max_seconds": 10, "quality_mean_min": 0.7},
                 "alert_overrides": [{"alert": "SpecialistQualityLow", "severity": "critical", "for_duration": "5m"}],
@@ -219,6 +227,20 @@ def base_spec(variant: str = "main") -> dict[str, Any]:
             "quality": {"objective_percent": 90, "minimum_score": 0.7, "period": "30d", "no_data": "alert"},
         }
         spec["guardians"][0]["slos"] = {"coverage": {"objective_percent": 99, "period": "30d", "no_data": "ignore"}}
+        spec["specialists"][1]["engine"] = {
+            "name": "vllm",
+            "version": "0.13.0",
+            "slos": {
+                field: {"objective_percent": 95, "period": "30d", "no_data": "alert", **bound}
+                for field, bound in (
+                    ("availability", {}),
+                    ("time_to_first_token", {"threshold_seconds": 1}),
+                    ("inter_token_latency", {"threshold_seconds": 0.1}),
+                    ("end_to_end_latency", {"threshold_seconds": 10}),
+                    ("queue_time", {"threshold_seconds": 1}),
+                )
+            },
+        }
         spec["output"]["thanos"] = {"partial_response_strategy": "warn"}
         spec["metrics"][1].update({"unit": "events", "scale": "absolute"})
     if variant in ("apikey", "am26"):
@@ -265,6 +287,16 @@ FIELDS: tuple[Field, ...] = (
     _O(("specialists", 0, "model")),
     _O(("specialists", 0, "metric_label_value")),
     _O(("specialists", 0, "gpu_placement", "nodes", 0)),
+    _O(("specialists", 0, "engine", "name"), closed=True),
+    _O(("specialists", 0, "engine", "version"), closed=True),
+    _O(("specialists", 0, "engine", "served_model_name")),
+    _O(("specialists", 0, "engine", "job")),
+    _O(("specialists", 0, "engine", "namespace")),
+    *(
+        _O(("specialists", 1, "engine", "slos", field, key), closed=True, variant="closed")
+        for field in ("availability", "time_to_first_token", "inter_token_latency", "end_to_end_latency", "queue_time")
+        for key in ("period", "no_data")
+    ),
     _O(("specialists", 0, "slos", "availability", "period"), closed=True),
     _O(("specialists", 0, "slos", "availability", "no_data"), closed=True),
     _O(("specialists", 0, "alert_overrides", 0, "alert"), closed=True),

@@ -95,3 +95,38 @@ def test_a_spec_without_engines_has_no_engine_rules(tmp_path: Path) -> None:
         s.pop("engine", None)
     tree = render(spec_of(data, tmp_path), tmp_path / "out")
     assert not (tree.out / "prometheus/rules/engines.yml").exists()
+
+
+ENGINE_SLOS = {
+    "code-engine-availability",  # vLLM 0.13.0: finished_reason="error" of all finished requests
+    "code-engine-inter-token-latency",
+    "code-engine-time-to-first-token",
+    "legal-engine-availability",  # Triton: failures over successes plus failures
+    "legal-engine-time-to-first-token",  # Triton's millisecond histogram
+    "math-engine-availability",  # SGLang: aborted over all requests
+    "math-engine-end-to-end-latency",
+    "math-engine-queue-time",
+    "medical-engine-availability",  # TGI: like Triton
+}
+
+
+def test_engine_slos_pass_promtool_lint_and_their_generated_tests(tmp_path: Path) -> None:
+    tree = render(_spec(), tmp_path / "out")
+    rules = sorted(p for p in tree.rule_files if "-engine-" in p.name)
+    tests = sorted(p for p in tree.test_files if "-engine-" in p.name)
+    assert {p.stem.removeprefix("slo-") for p in rules} == ENGINE_SLOS
+    assert {p.stem.removeprefix("slo-") for p in tests} == ENGINE_SLOS
+    results = run_all(
+        [
+            *(("check", "rules", "--lint=all", "--lint-fatal", str(p)) for p in rules),
+            *(("test", "rules", str(p)) for p in tests),
+        ]
+    )
+    assert not failures(results), failures(results)
+
+
+def test_triton_first_token_slo_counts_the_millisecond_bucket(tmp_path: Path) -> None:
+    """0.5 s is Triton's 500 ms bucket (its first-response histogram counts milliseconds)."""
+    rules = render(_spec(), tmp_path / "out").out / "prometheus/rules/slo-legal-engine-time-to-first-token.yml"
+    bucket = r'nv_inference_first_response_histogram_ms_bucket{model="saul",namespace="llm-legal",le=~"500(\\.0)?"}'
+    assert bucket in rules.read_text()

@@ -307,4 +307,4 @@ def test_plan_is_deterministic(reference_spec: ClusterSpec, reference_plan: Plan
 
 def test_domains_list_their_groups_in_order(reference_spec: ClusterSpec) -> None:
     names = [d.name for d in rules.domains(reference_spec, catalog_for(reference_spec))]
-    assert names == ["node", "gpu", "specialists", "guardians", "postgres"]
+    assert names == ["node", "gpu", "specialists", "guardians", "postgres", "engines"]

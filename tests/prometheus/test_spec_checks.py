@@ -194,8 +194,14 @@ def test_a_fleet_cloned_with_its_placements_validates_with_a_warning_per_node(tm
     assert result.spec is not None, [d.format_text() for d in result.diagnostics if d.severity.value == "error"]
     nodes = {n["name"] for n in data["gpu_inventory"]["nodes"]}
     placed = {n for s in clones for n in s.get("gpu_placement", {}).get("nodes", [])}
-    assert placed and [d.code for d in result.diagnostics] == ["GG211"] * len(placed & nodes)
-    (first, *_) = result.diagnostics
+    # One warning per overbooked node, and one per engine whose clones all read the same series.
+    engines = {(s["engine"]["name"], s["engine"].get("job")) for s in clones if "engine" in s}
+    assert engines and len(engines) == 2
+    codes = sorted(d.code for d in result.diagnostics)
+    assert placed and codes == ["GG211"] * len(placed & nodes) + ["GG217"] * len(engines)
+    shared = next(d for d in result.diagnostics if d.code == "GG217")
+    assert shared.severity.value == "warning" and " more select the same " in shared.message
+    (first, *_) = (d for d in result.diagnostics if d.code == "GG211")
     assert first.severity.value == "warning"
     assert "specialists puts" in first.message and "and " in first.message and "more);" in first.message
     assert "take " in first.message and " out of the gpu_placement.nodes of enough of them to place " in first.message

@@ -149,7 +149,7 @@ def test_thresholds_have_no_float_noise(planned: dict[str, SloRules]) -> None:
 
 def test_slo_plan(reference_spec: ClusterSpec, catalog: Catalog) -> None:
     plans, rules = slo.build(reference_spec, catalog)
-    assert [p.id for p in plans] == sorted(p.id for p in plans) and len(plans) == 10
+    assert [p.id for p in plans] == sorted(p.id for p in plans) and len(plans) == 11
     math = next(p for p in plans if p.id == "math-availability")
     assert math == SloPlan(
         id="math-availability", kind="availability", owner_kind="specialist", owner="math", team="reasoning",
@@ -164,7 +164,7 @@ def test_slo_plan(reference_spec: ClusterSpec, catalog: Catalog) -> None:
     for p in plans:
         assert {w.error_ratio for w in p.windows} | {p.burn_rate, p.budget_remaining, p.info} <= recorded
         assert parse_duration_ms(p.period) >= 3 * 86_400_000
-    assert len(rules.tests) == 10 and slo.build(reference_spec, catalog) == (plans, rules)  # deterministic
+    assert len(rules.tests) == 11 and slo.build(reference_spec, catalog) == (plans, rules)  # deterministic
 
 
 def test_own_lint_finds_nothing(slo_tree: SloTree, catalog: Catalog) -> None:

@@ -45,13 +45,27 @@ COMPONENT = "engine"
 
 def build(spec: ClusterSpec, catalog: Catalog) -> Domain:
     w = rate_window(spec)
-    alerts = [
-        a
-        for s in spec.specialists
-        if s.engine is not None
-        for a in _Alerts(spec, catalog, s, eng.release(s.engine.name.value, s.engine.version), w).all()
-    ]
+    alerts = [a for s, r in engine_owners(spec) for a in _Alerts(spec, catalog, s, r, w).all()]
     return Domain(NAME, (), tuple(alerts))
+
+
+def engine_owners(spec: ClusterSpec) -> tuple[tuple[Specialist, EngineRelease], ...]:
+    """The specialists that own their engine series, with their engine release, in spec order.
+
+    Specialists whose engine selectors are the same read the same series (the spec checks warn,
+    GG217): one engine, so one set of engine alerts and SLOs, the first such specialist's. Alerts of
+    the others would be the same expression under other names, all firing together."""
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    out = []
+    for s in spec.specialists:
+        if s.engine is None:
+            continue
+        r = eng.release(s.engine.name.value, s.engine.version)
+        key = (r.engine, tuple(sorted(selector_labels(s, r).items())))
+        if key not in seen:
+            seen.add(key)
+            out.append((s, r))
+    return tuple(out)
 
 
 def selector_labels(s: Specialist, r: EngineRelease) -> dict[str, str]:

@@ -19,6 +19,7 @@ from guardiangen.plan import shapes
 from guardiangen.plan.model import LABEL_SLO, RuleGroup, RulesPlan, SloPlan, SloWindowSeries, UnitTestFile
 from guardiangen.plan.rules.core import CHUNK_OWNERS
 from guardiangen.plan.slo import burnrate as sm
+from guardiangen.plan.slo import engine_sli
 from guardiangen.plan.slo import rules as slo_rules
 from guardiangen.plan.slo import testgen as slo_tests
 from guardiangen.plan.slo.rules import SloRules
@@ -28,7 +29,8 @@ from guardiangen.spec.models import ClusterSpec
 
 def build(spec: ClusterSpec, catalog: Catalog) -> tuple[tuple[SloPlan, ...], RulesPlan]:
     """The SLOs (sorted by id) and their rules and tests."""
-    planned = [slo_rules.build(spec, d) for d in collect(spec, catalog)]
+    defs = sorted((*collect(spec, catalog), *engine_sli.collect(spec, catalog)), key=lambda d: d.id)
+    planned = [slo_rules.build(spec, d) for d in defs]
     file_of = _files(planned)
     groups = tuple(replace(g, file=file_of(r)) for r in planned for g in r.groups)
     names = _names(spec)

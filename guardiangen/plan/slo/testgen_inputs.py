@@ -98,7 +98,11 @@ def inputs(r: SloRules, s: Scenario) -> tuple[tuple[InputSeries, ...], so.Traffi
     for c in counters:
         role_incs = [{"total": t, "bad": b, "good": t - b}[c.role] for t, b in incs]
         series.append(InputSeries(c.series, _values_text(s.phases, tuple(role_incs))))
-    n = so.STEP * sum(1 for c in counters if c.role == "total")  # per 5m slice, all total counters
+    # Per 5m slice, all total counters. An SLI whose all events are its good plus its bad series (an
+    # engine that counts successes and failures apart) has none: each bad counter, with the good
+    # one beside it, is one unit of traffic then.
+    units = sum(1 for c in counters if c.role == "total") or sum(1 for c in counters if c.role == "bad")
+    n = so.STEP * units
     return tuple(series), traffic(s.phases, r.budget, n)
 
 

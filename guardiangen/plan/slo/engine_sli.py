@@ -1,0 +1,150 @@
+"""SLIs from a serving engine's own metrics: availability, and the share of requests (or tokens)
+under a latency bound for time to first token, inter-token latency, end-to-end and queue time.
+
+**Availability.** Bad events are the engine's failed requests; all events are every finished
+request: vLLM's ``vllm:request_success_total`` (every ``finished_reason``; failures are
+``finished_reason="error"``, from 0.13.0), SGLang's ``sglang:num_requests_total`` (aborted ones in
+``sglang:num_aborted_requests_total``), and for TGI and Triton, which count successes and failures
+apart, their sum (``tgi_request_count`` counts an OpenAI-compatible request twice). A client
+library creates a failure series on its first failure, so the failures read 0 until then.
+
+**Latency.** Good events are the observations in the ``le`` bucket of the threshold (a bucket
+boundary of that engine version: the spec checks refuse any other value), all events every
+observation. Triton's first-response histogram counts milliseconds: the bound is converted.
+
+The series are the specialist's engine series (:func:`guardiangen.plan.rules.engines.selector_labels`),
+summed over the engine's processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from guardiangen import promql as q
+from guardiangen.catalog import Catalog
+from guardiangen.catalog import engines as eng
+from guardiangen.catalog.engines import EngineRelease, Signal, SignalSource
+from guardiangen.generated_labels import engine_slo_kind, slo_id
+from guardiangen.plan.model import LABEL_SPECIALIST
+from guardiangen.plan.rules.engines import engine_owners, selector_labels
+from guardiangen.plan.slo.sli import RATE, SloDef, TestCounter, _events, _le_text, _series
+from guardiangen.promql import Expr
+from guardiangen.spec.models import ClusterSpec, LatencySlo, SloCommon, Specialist
+
+LATENCY_KINDS: tuple[tuple[str, Signal, str], ...] = (
+    ("time_to_first_token", Signal.TIME_TO_FIRST_TOKEN, "of requests waited longer than {t} for their first token"),
+    ("inter_token_latency", Signal.INTER_TOKEN_LATENCY, "of output tokens came more than {t} after the previous one"),
+    ("end_to_end_latency", Signal.END_TO_END_LATENCY, "of requests took longer than {t} in the engine"),
+    ("queue_time", Signal.QUEUE_TIME, "of requests waited longer than {t} in the engine's queue"),
+)
+"""Field of ``engine.slos``, its signal, and how the annotations say what a bad event is."""
+
+
+def collect(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
+    for s, r in engine_owners(spec):  # specialists sharing one engine's series share its SLOs too
+        assert s.engine is not None
+        slos = s.engine.slos
+        if slos.availability is not None:
+            yield _availability(s, r, slos.availability, catalog)
+        for field, signal, phrase in LATENCY_KINDS:
+            slo = getattr(slos, field)
+            if slo is not None:
+                source = r.signal(signal)
+                assert source is not None, "the spec checks refuse an SLO the engine cannot provide"
+                yield _latency(s, r, field, slo, source, phrase, catalog)
+
+
+class _Selector:
+    def __init__(self, s: Specialist, r: EngineRelease, catalog: Catalog) -> None:
+        self.labels = selector_labels(s, r)
+        self.catalog = catalog
+
+    def series(self, source: SignalSource, part: str = "") -> q.Series:
+        matchers = [q.eq(k, v) for k, v in sorted({**self.labels, **dict(source.matchers)}.items())]
+        name = f"{source.metric.name}_{part}" if part else source.metric.name
+        return q.series(self.catalog, name, *matchers)
+
+    def input_labels(self, source: SignalSource, **extra: str) -> dict[str, str]:
+        """A test input's labels: the selector, and a value for every other label of the metric."""
+        out = {label: "0" for label in source.metric.labels}
+        return {**out, **self.labels, **dict(source.matchers), **extra}
+
+    def rate(self, source: SignalSource) -> Expr:
+        return q.sum_by(q.rate(self.series(source), RATE))
+
+
+def _availability(s: Specialist, r: EngineRelease, common: SloCommon, catalog: Catalog) -> SloDef:
+    sel = _Selector(s, r, catalog)
+    failed = r.signal(Signal.REQUESTS_FAILED)
+    finished, succeeded = r.signal(Signal.REQUESTS_FINISHED), r.signal(Signal.REQUESTS_SUCCEEDED)
+    assert failed is not None and (finished or succeeded) is not None, "the spec checks refuse it"
+    bad = _events(sel.rate(failed))
+    if finished is not None:
+        total = _events(sel.rate(finished))
+        if finished.metric.name == failed.metric.name:  # vLLM: failures are one finished_reason of them
+            good_labels = sel.input_labels(finished, **{label: "stop" for label, _ in failed.matchers})
+            good = TestCounter(_series(finished.metric.name, good_labels), "good")
+        else:  # SGLang: a counter of all requests beside one of the aborted ones
+            good = TestCounter(_series(finished.metric.name, sel.input_labels(finished)), "total")
+    else:
+        assert succeeded is not None
+        ok = sel.rate(succeeded)
+        total = _events(q.add(ok, q.binop("or", sel.rate(failed), q.mul(ok, 0), on=())))
+        good = TestCounter(_series(succeeded.metric.name, sel.input_labels(succeeded)), "good")
+    bad_input = TestCounter(_series(failed.metric.name, sel.input_labels(failed)), "bad")
+
+    def inputs(go_le: bool) -> tuple[TestCounter, ...]:
+        return (good, bad_input)
+
+    return _slo(s, "engine-availability", common, bad, total, "of the engine's finished requests failed", inputs)
+
+
+def _latency(
+    s: Specialist,
+    r: EngineRelease,
+    field: str,
+    common: LatencySlo,
+    source: SignalSource,
+    phrase: str,
+    catalog: Catalog,
+) -> SloDef:
+    sel = _Selector(s, r, catalog)
+    duration = sel.series(source)
+    per = eng.SECONDS_PER_UNIT[source.metric.unit]
+    bound = (common.threshold_seconds / per).normalize()
+    total = _events(q.observation_rate(duration, RATE))
+    slow = _events(q.sub(total, q.bucket_rate(duration, bound, RATE)))
+    name = source.metric.name
+
+    def inputs(go_le: bool) -> tuple[TestCounter, ...]:
+        count = _series(f"{name}_count", sel.input_labels(source))
+        bucket = _series(f"{name}_bucket", sel.input_labels(source, le=_le_text(Decimal(bound), go_le)))
+        return (TestCounter(count, "total"), TestCounter(bucket, "good"))
+
+    text = phrase.format(t=f"{q.format_number(common.threshold_seconds)}s")
+    return _slo(s, engine_slo_kind(field), common, slow, total, text, inputs)
+
+
+def _slo(
+    s: Specialist,
+    kind: str,
+    common: SloCommon,
+    bad: Expr,
+    total: Expr,
+    phrase: str,
+    inputs: Callable[[bool], tuple[TestCounter, ...]],
+) -> SloDef:
+    return SloDef(
+        id=slo_id(s.name, kind),
+        kind=kind,
+        owner_kind="specialist",
+        owner=s.name,
+        team=s.team,
+        common=common,
+        bad=bad,
+        total=total,
+        bad_phrase=phrase,
+        counters=inputs,
+        owner_label=(LABEL_SPECIALIST, s.name),
+    )
