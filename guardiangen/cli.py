@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -287,6 +287,14 @@ def init(
 def metrics(
     spec: Annotated[str | None, typer.Argument(help="Include the exporters and extra metrics of this spec.")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Only one serving-engine release, as NAME@VERSION (e.g. vllm@0.11.0): its metrics and the "
+            "signals guardiangen reads from them.",
+        ),
+    ] = None,
 ) -> None:
     """Print the metric catalog: built-in exporters plus the spec's `metrics:`."""
     from guardiangen.catalog import build_catalog, format_table, to_json
@@ -294,6 +302,12 @@ def metrics(
     if format not in ("table", "json"):
         typer.echo("--format must be table or json", err=True)
         raise typer.Exit(EXIT_USAGE)
+    if engine is not None:
+        if spec is not None:
+            typer.echo("give a spec or --engine, not both", err=True)
+            raise typer.Exit(EXIT_USAGE)
+        sys.stdout.write(_engine_release_text(engine, as_json=format == "json"))
+        return
     if spec is None:
         catalog = build_catalog(postgres_enabled=True)
     else:
@@ -304,6 +318,61 @@ def metrics(
             raise typer.Exit(report(result.diagnostics, Format.text))
         catalog = pipeline.catalog(result.spec)
     sys.stdout.write(to_json(catalog) if format == "json" else format_table(catalog))
+
+
+def _engine_release_text(choice: str, *, as_json: bool) -> str:
+    """``guardiangen metrics --engine NAME@VERSION``: the catalogued release that version stands for."""
+    import json
+
+    from guardiangen.catalog.engines import ENGINES, EngineVersionError, Signal, release, title
+
+    name, at, version = choice.partition("@")
+    try:
+        if not at or not version:
+            raise EngineVersionError(
+                f'"{choice}" is not NAME@VERSION (e.g. vllm@0.11.0; engines: {", ".join(ENGINES)})'
+            )
+        r = release(name, version)
+    except EngineVersionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    if as_json:
+        doc = {
+            "engine": r.engine,
+            "version": r.version,
+            "asked_for": version,
+            "model_label": r.model_label,
+            "requires": r.requires,
+            "metrics": [m.model_dump(mode="json") for m in r.metrics],
+            "signals": {
+                s.value: {"metric": src.metric.name, "matchers": dict(src.matchers), "requires": src.requires}
+                for s, src in r.signals.items()
+            },
+            "missing": {s.value: r.why_missing(s) for s in Signal if s not in r.signals},
+        }
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    head = f"{title(r.engine)} {r.version}" + (
+        f" (the catalogued release for {version})" if version != r.version else ""
+    )
+    lines = [f"{head}; model label: {r.model_label or 'none'}" + (f"; needs {r.requires}" if r.requires else ""), ""]
+    rows = [("NAME", "TYPE", "UNIT", "SCALE", "BUCKETS", "LABELS")]
+    for m in r.metrics:
+        buckets = "run time" if m.buckets_at_run_time else (str(len(m.buckets)) if m.buckets else "-")
+        rows.append((m.name, m.type.value, m.unit.value, m.scale.value, buckets, ",".join(m.labels) or "-"))
+    lines += _columns(rows)
+    lines += ["", f"{len(r.metrics)} metrics", ""]
+    signals = [("SIGNAL", "METRIC", "SELECTS")]
+    for s, src in r.signals.items():
+        selects = ",".join(f'{k}="{v}"' for k, v in src.matchers) + (f" ({src.requires})" if src.requires else "")
+        signals.append((s.value, src.metric.name, selects or "-"))
+    signals += [(s.value, "-", r.why_missing(s)) for s in Signal if s not in r.signals]
+    lines += _columns(signals)
+    return "\n".join(lines) + "\n"
+
+
+def _columns(rows: Sequence[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join([*(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip() for row in rows]
 
 
 def main() -> None:

@@ -71,6 +71,7 @@ GG405_NO_COMPARISON = "GG405"
 GG406_WRONG_HUMANIZE = "GG406"
 GG407_QUANTILE_WITHOUT_LE = "GG407"
 GG408_CONVENTION = "GG408"
+GG409_DEPRECATED_METRIC = "GG409"
 GG410_DASHBOARD = "GG410"
 GG420_TOOL_PROBLEM = "GG420"
 GG421_TOOL_MISSING = "GG421"
@@ -124,6 +125,7 @@ CODES: dict[str, str] = {
     GG406_WRONG_HUMANIZE: "annotation humanizes a value with the wrong scale",
     GG407_QUANTILE_WITHOUT_LE: "histogram_quantile without sum by (le, ...)",
     GG408_CONVENTION: "rule naming or labelling convention violated",
+    GG409_DEPRECATED_METRIC: "warning: a serving engine renamed this metric; use the name that replaced it",
     GG410_DASHBOARD: "dashboard problem",
     GG420_TOOL_PROBLEM: "external tool reported a problem",
     GG421_TOOL_MISSING: "external tool is missing",

@@ -4,10 +4,17 @@ Every ``expr`` is parsed (GG401) and checked by :class:`guardiangen.promql.Analy
 metrics (GG402; recording rules defined anywhere in the linted files are known, an undefined name
 with ``:`` is not), type misuse (GG403: bare histograms, rate of a gauge, raw counters, absolute
 rates of subset counters such as errors), grouping by high-cardinality labels (GG404),
-``histogram_quantile`` without ``sum by (le, ...)`` (GG407). Alerts also need a comparison
+``histogram_quantile`` without ``sum by (le, ...)`` (GG407), names a serving engine replaced (GG409,
+a warning naming the replacement and the release that brought it). Alerts also need a comparison
 (GG405) and annotations whose humanize function fits the value's scale (GG406). Conventions
 (GG408): recording names ``level:metric:operations``, CamelCase alert names, ``severity`` in
 critical/warning/info, a static ``summary`` and a templated ``description``.
+
+Serving-engine metrics (``vllm:num_requests_waiting``, ``nv_inference_request_success``) are
+metrics, not recording rules, whatever their colons: the catalog holds those of the engine releases
+the spec names, and for foreign rules :func:`lint_catalog` adds every catalogued release of each
+engine the spec does not name. An engine the spec names keeps its own release only, so a name that
+release does not export (a metric removed or not yet added) is an error that says so.
 
 Positions come from ruamel.yaml round-trip nodes (``.lc``) when present, so
 :func:`lint_rule_file` reports the line of each rule's ``expr`` or annotation; plain dicts lint
@@ -16,6 +23,7 @@ with line 0 (unknown).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -23,7 +31,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from guardiangen.catalog import Catalog, Scale, Unit
+from guardiangen.catalog import Catalog, Scale, Unit, engine_metrics
+from guardiangen.catalog import engines as engine_catalog
 from guardiangen.diagnostics import (
     GG002_YAML_SYNTAX,
     GG401_PROMQL_SYNTAX,
@@ -110,7 +119,7 @@ def lint_rule_groups(
     static = dict(record_labels or {})
     for k, v in collect_record_labels(docs).items():
         static[k] = static.get(k, frozenset()) | v
-    analyzer = Analyzer(catalog, known, static)
+    analyzer = Analyzer(lint_catalog(catalog), known, static)
     out: list[Diagnostic] = []
     groups = docs.get("groups") if isinstance(docs, Mapping) else None
     if not isinstance(groups, list):
@@ -118,6 +127,28 @@ def lint_rule_groups(
     for _, rule in _rules(docs):
         out += _lint_rule(rule, analyzer, path)
     return sort_unique(out)
+
+
+@functools.lru_cache(maxsize=8)
+def lint_catalog(catalog: Catalog) -> Catalog:
+    """``catalog`` plus the metrics of every catalogued release of each serving engine it has none
+    of (the spec does not name that engine): foreign rules may read any engine."""
+    present = {m.exporter for m in catalog}
+    releases = [
+        engine_catalog.release(engine, version)
+        for engine in engine_catalog.ENGINES
+        if engine not in present
+        for version in engine_catalog.catalogued_versions(engine)
+    ]
+    added = [m for m in engine_metrics(releases) if m.name not in catalog]
+    if not added:
+        return catalog
+    return Catalog(
+        (*catalog, *added),
+        gpu=catalog.gpu,
+        target_labels=catalog.target_labels,
+        postgres_enabled=catalog.postgres_enabled,
+    )
 
 
 def _load(text: str, path: str) -> tuple[Any, list[Diagnostic]]:

@@ -9,12 +9,15 @@ the caller knows where the text came from. Inference of labels and meaning lives
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import promql_parser as pp
 
-from guardiangen.catalog import MetricType
+from guardiangen.catalog import HISTOGRAM_PARTS, MetricType
+from guardiangen.catalog import engines as engine_catalog
 from guardiangen.catalog.builtin import foreign_gpu_metric
 from guardiangen.diagnostics import (
     GG401_PROMQL_SYNTAX,
@@ -22,6 +25,7 @@ from guardiangen.diagnostics import (
     GG403_TYPE_MISUSE,
     GG404_HIGH_CARDINALITY,
     GG407_QUANTILE_WITHOUT_LE,
+    GG409_DEPRECATED_METRIC,
     Severity,
     did_you_mean,
 )
@@ -113,6 +117,7 @@ class Analyzer(Inference):
             return
         metric, part = resolved
         self._labels_exist(node, name, self.catalog.label_names(metric, part), out)
+        self._deprecated(name, metric.name, part, out)
         if metric.type is MetricType.HISTOGRAM and part == "":
             out.append(
                 Finding(
@@ -159,7 +164,40 @@ class Analyzer(Inference):
                     )
                 )
 
+    def _deprecated(self, name: str, metric: str, part: str, out: list[Finding]) -> None:
+        """A name a serving engine replaced (``catalog.engines.deprecations()``), unless the catalog
+        holds that engine's metrics without the replacement: then the engine release the spec names
+        is older than the rename and the old name is the only one it has."""
+        old = _deprecations().get(metric)
+        if old is None:
+            return
+        if old.replacement not in self.catalog and any(m.exporter == old.engine for m in self.catalog):
+            return
+        title = engine_catalog.title(old.engine)
+        instead = f"{old.replacement}_{part}" if part else old.replacement
+        out.append(
+            Finding(
+                GG409_DEPRECATED_METRIC,
+                f'"{name}" is deprecated: {title} {old.since} replaced {old.name} with {old.replacement}; '
+                f"use {instead}",
+                Severity.WARNING,
+            )
+        )
+
     def _unknown(self, name: str) -> str:
+        exporting = _engine_releases().get(name)
+        if exporting is not None:
+            engine, versions = exporting
+            title = engine_catalog.title(engine)
+            where = f"{title} {versions[0]}" if len(versions) == 1 else f"{title} {versions[0]} to {versions[-1]}"
+            renamed = next((d for d in _deprecations().values() if name in _series_of(d.name)), None)
+            hint = f"; {title} {renamed.since} replaced it with {renamed.replacement}" if renamed is not None else ""
+            if any(m.exporter == engine for m in self.catalog):
+                return (
+                    f'"{name}" is a {title} metric, but the {title} release the spec names does not export it '
+                    f"(catalogued in {where}{hint})"
+                )
+            return f'"{name}" is a {title} metric (catalogued in {where}{hint}), but the spec runs no {title}'
         if ":" in name:
             return f'"{name}" looks like a recording rule, but no rule in these files records it'
         foreign = foreign_gpu_metric(name, self.catalog.gpu.exporter)
@@ -266,3 +304,26 @@ class Analyzer(Inference):
             "threshold: it fires on busy services and never on quiet ones; alert on the ratio "
             f"{name} / {total} (against the SLO) instead",
         )
+
+
+@functools.cache
+def _deprecations() -> Mapping[str, engine_catalog.Deprecation]:
+    return {d.name: d for d in engine_catalog.deprecations()}
+
+
+@functools.cache
+def _engine_releases() -> Mapping[str, tuple[str, tuple[str, ...]]]:
+    """Every series name of a catalogued engine metric -> (engine, the catalogued releases that have it)."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for engine in engine_catalog.ENGINES:
+        for version in engine_catalog.catalogued_versions(engine):
+            for m in engine_catalog.release(engine, version).metrics:
+                parts = ("", *HISTOGRAM_PARTS) if m.type is MetricType.HISTOGRAM else ("",)
+                for part in parts:
+                    found.setdefault(f"{m.name}_{part}" if part else m.name, (engine, []))[1].append(version)
+    return {name: (engine, tuple(versions)) for name, (engine, versions) in found.items()}
+
+
+def _series_of(name: str) -> frozenset[str]:
+    """``name`` and, should it be a histogram's, its ``_bucket``/``_sum``/``_count`` series."""
+    return frozenset((name, *(f"{name}_{part}" for part in HISTOGRAM_PARTS)))
