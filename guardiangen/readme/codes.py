@@ -20,7 +20,9 @@ def codes_table() -> str:
 
 def sections() -> dict[str, str]:
     """Marker name -> generated Markdown."""
-    return {"codes-table": codes_table()}
+    from guardiangen.readme.engines import engines_table
+
+    return {"codes-table": codes_table(), "engines-table": engines_table()}
 
 
 def replace_section(text: str, name: str, body: str) -> str:
