@@ -81,6 +81,26 @@ def selector_labels(s: Specialist, r: EngineRelease) -> dict[str, str]:
     return labels
 
 
+class EngineSeries:
+    """The series of one specialist's engine: typed selectors and test-input labels (alerts and SLIs)."""
+
+    def __init__(self, s: Specialist, r: EngineRelease, catalog: Catalog) -> None:
+        self.labels = selector_labels(s, r)
+        self.catalog = catalog
+
+    def series(self, source: SignalSource, part: str = "") -> q.Series:
+        """``source``'s metric (or one of its histogram parts) with the specialist's selector."""
+        matchers = [q.eq(k, v) for k, v in sorted({**self.labels, **dict(source.matchers)}.items())]
+        name = f"{source.metric.name}_{part}" if part else source.metric.name
+        return q.series(self.catalog, name, *matchers)
+
+    def input_labels(self, source: SignalSource, **extra: str) -> dict[str, str]:
+        """Labels of a test input series: the selector plus a value for every other label the
+        metric has (so the aggregation over them is exercised)."""
+        out = {label: "0" for label in source.metric.labels}
+        return {**out, **self.labels, **dict(source.matchers), **extra}
+
+
 class _Alerts:
     """The engine alerts of one specialist."""
 
@@ -88,7 +108,8 @@ class _Alerts:
         assert s.engine is not None
         self.catalog, self.s, self.r, self.w = catalog, s, r, w
         self.t = s.engine.thresholds
-        self.labels = selector_labels(s, r)
+        engine_series = EngineSeries(s, r, catalog)
+        self.series, self.input_labels = engine_series.series, engine_series.input_labels
         self.lookback = minutes_of(w)
         self.title = eng.title(r.engine)
         self.owner = Owner(
@@ -109,16 +130,6 @@ class _Alerts:
         ]
 
     # --------------------------------------------------------------------------------- helpers
-
-    def series(self, source: SignalSource) -> q.Series:
-        matchers = [q.eq(k, v) for k, v in sorted({**self.labels, **dict(source.matchers)}.items())]
-        return q.series(self.catalog, source.metric, *matchers)
-
-    def input_labels(self, source: SignalSource) -> dict[str, str]:
-        """Labels of a test input series: the selector plus a value for every other label the
-        metric has (so the aggregation over them is exercised)."""
-        out = {label: "0" for label in source.metric.labels}
-        return {**out, **self.labels, **dict(source.matchers)}
 
     def where(self) -> str:
         return f"{self.title} serving specialist {self.s.name}"

@@ -18,27 +18,27 @@ summed over the engine's processes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
 from guardiangen.catalog import engines as eng
 from guardiangen.catalog.engines import EngineRelease, Signal, SignalSource
-from guardiangen.generated_labels import engine_slo_kind, slo_id
-from guardiangen.plan.model import LABEL_SPECIALIST
-from guardiangen.plan.rules.engines import engine_owners, selector_labels
-from guardiangen.plan.slo.sli import RATE, SloDef, TestCounter, _events, _le_text, _series
+from guardiangen.generated_labels import engine_slo_kind
+from guardiangen.plan.rules.engines import EngineSeries, engine_owners
+from guardiangen.plan.slo.sli import RATE, SloDef, TestCounter, _events, _le_text, _series, _specialist
 from guardiangen.promql import Expr
+from guardiangen.spec.engine_checks import LATENCY_SLO_SIGNALS
 from guardiangen.spec.models import ClusterSpec, LatencySlo, SloCommon, Specialist
 
-LATENCY_KINDS: tuple[tuple[str, Signal, str], ...] = (
-    ("time_to_first_token", Signal.TIME_TO_FIRST_TOKEN, "of requests waited longer than {t} for their first token"),
-    ("inter_token_latency", Signal.INTER_TOKEN_LATENCY, "of output tokens came more than {t} after the previous one"),
-    ("end_to_end_latency", Signal.END_TO_END_LATENCY, "of requests took longer than {t} in the engine"),
-    ("queue_time", Signal.QUEUE_TIME, "of requests waited longer than {t} in the engine's queue"),
-)
-"""Field of ``engine.slos``, its signal, and how the annotations say what a bad event is."""
+BAD_PHRASES: dict[str, str] = {
+    "time_to_first_token": "of requests waited longer than {t} for their first token",
+    "inter_token_latency": "of output tokens came more than {t} after the previous one",
+    "end_to_end_latency": "of requests took longer than {t} in the engine",
+    "queue_time": "of requests waited longer than {t} in the engine's queue",
+}
+"""How the annotations say what a bad event of each latency field of ``engine.slos`` is."""
 
 
 def collect(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
@@ -47,41 +47,26 @@ def collect(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
         slos = s.engine.slos
         if slos.availability is not None:
             yield _availability(s, r, slos.availability, catalog)
-        for field, signal, phrase in LATENCY_KINDS:
+        for field, signal in LATENCY_SLO_SIGNALS.items():
             slo = getattr(slos, field)
             if slo is not None:
                 source = r.signal(signal)
                 assert source is not None, "the spec checks refuse an SLO the engine cannot provide"
-                yield _latency(s, r, field, slo, source, phrase, catalog)
+                yield _latency(s, r, field, slo, source, BAD_PHRASES[field], catalog)
 
 
-class _Selector:
-    def __init__(self, s: Specialist, r: EngineRelease, catalog: Catalog) -> None:
-        self.labels = selector_labels(s, r)
-        self.catalog = catalog
-
-    def series(self, source: SignalSource, part: str = "") -> q.Series:
-        matchers = [q.eq(k, v) for k, v in sorted({**self.labels, **dict(source.matchers)}.items())]
-        name = f"{source.metric.name}_{part}" if part else source.metric.name
-        return q.series(self.catalog, name, *matchers)
-
-    def input_labels(self, source: SignalSource, **extra: str) -> dict[str, str]:
-        """A test input's labels: the selector, and a value for every other label of the metric."""
-        out = {label: "0" for label in source.metric.labels}
-        return {**out, **self.labels, **dict(source.matchers), **extra}
-
-    def rate(self, source: SignalSource) -> Expr:
-        return q.sum_by(q.rate(self.series(source), RATE))
+def _rate(sel: EngineSeries, source: SignalSource) -> Expr:
+    return q.sum_by(q.rate(sel.series(source), RATE))
 
 
 def _availability(s: Specialist, r: EngineRelease, common: SloCommon, catalog: Catalog) -> SloDef:
-    sel = _Selector(s, r, catalog)
+    sel = EngineSeries(s, r, catalog)
     failed = r.signal(Signal.REQUESTS_FAILED)
     finished, succeeded = r.signal(Signal.REQUESTS_FINISHED), r.signal(Signal.REQUESTS_SUCCEEDED)
     assert failed is not None and (finished or succeeded) is not None, "the spec checks refuse it"
-    bad = _events(sel.rate(failed))
+    bad = _events(_rate(sel, failed))
     if finished is not None:
-        total = _events(sel.rate(finished))
+        total = _events(_rate(sel, finished))
         if finished.metric.name == failed.metric.name:  # vLLM: failures are one finished_reason of them
             good_labels = sel.input_labels(finished, **{label: "stop" for label, _ in failed.matchers})
             good = TestCounter(_series(finished.metric.name, good_labels), "good")
@@ -89,15 +74,15 @@ def _availability(s: Specialist, r: EngineRelease, common: SloCommon, catalog: C
             good = TestCounter(_series(finished.metric.name, sel.input_labels(finished)), "total")
     else:
         assert succeeded is not None
-        ok = sel.rate(succeeded)
-        total = _events(q.add(ok, q.binop("or", sel.rate(failed), q.mul(ok, 0), on=())))
+        ok = _rate(sel, succeeded)
+        total = _events(q.add(ok, q.binop("or", _rate(sel, failed), q.mul(ok, 0), on=())))
         good = TestCounter(_series(succeeded.metric.name, sel.input_labels(succeeded)), "good")
     bad_input = TestCounter(_series(failed.metric.name, sel.input_labels(failed)), "bad")
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
         return (good, bad_input)
 
-    return _slo(s, "engine-availability", common, bad, total, "of the engine's finished requests failed", inputs)
+    return _specialist(s, "engine-availability", common, bad, total, "of the engine's finished requests failed", inputs)
 
 
 def _latency(
@@ -109,7 +94,7 @@ def _latency(
     phrase: str,
     catalog: Catalog,
 ) -> SloDef:
-    sel = _Selector(s, r, catalog)
+    sel = EngineSeries(s, r, catalog)
     duration = sel.series(source)
     per = eng.SECONDS_PER_UNIT[source.metric.unit]
     bound = (common.threshold_seconds / per).normalize()
@@ -123,28 +108,4 @@ def _latency(
         return (TestCounter(count, "total"), TestCounter(bucket, "good"))
 
     text = phrase.format(t=f"{q.format_number(common.threshold_seconds)}s")
-    return _slo(s, engine_slo_kind(field), common, slow, total, text, inputs)
-
-
-def _slo(
-    s: Specialist,
-    kind: str,
-    common: SloCommon,
-    bad: Expr,
-    total: Expr,
-    phrase: str,
-    inputs: Callable[[bool], tuple[TestCounter, ...]],
-) -> SloDef:
-    return SloDef(
-        id=slo_id(s.name, kind),
-        kind=kind,
-        owner_kind="specialist",
-        owner=s.name,
-        team=s.team,
-        common=common,
-        bad=bad,
-        total=total,
-        bad_phrase=phrase,
-        counters=inputs,
-        owner_label=(LABEL_SPECIALIST, s.name),
-    )
+    return _specialist(s, engine_slo_kind(field), common, slow, total, text, inputs)
