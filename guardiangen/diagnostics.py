@@ -60,6 +60,7 @@ GG214_ROUTE_FOREIGN_LABEL = "GG214"
 GG215_ENGINE_VERSION = "GG215"
 GG216_ENGINE_CANNOT = "GG216"
 GG217_ENGINE_SHARED = "GG217"
+GG218_METRIC_USE = "GG218"
 # spec: safety
 GG301_INLINE_SECRET = "GG301"
 # lint of generated or foreign rules and dashboards
@@ -116,6 +117,7 @@ CODES: dict[str, str] = {
     GG215_ENGINE_VERSION: "serving engine or version guardiangen has no metric catalogue for",
     GG216_ENGINE_CANNOT: "serving engine does not export what a threshold, SLO or selector needs",
     GG217_ENGINE_SHARED: "warning: several specialists select the same serving-engine series",
+    GG218_METRIC_USE: "metric SLO or alert uses a metric its type or labels cannot serve (e.g. a gauge as events)",
     GG301_INLINE_SECRET: "secret written inline; reference it by file or environment variable",
     GG401_PROMQL_SYNTAX: "PromQL does not parse",
     GG402_UNKNOWN_METRIC: "selector names a metric that is not in the catalog",

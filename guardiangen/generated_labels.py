@@ -63,8 +63,9 @@ class Severity(str, Enum):
 
 
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
-COMPONENTS = ("specialist", "guardian", "gpu", "node", "postgres", "engine")
-"""Values of the ``component`` label: what the alert is about."""
+COMPONENTS = ("specialist", "guardian", "gpu", "node", "postgres", "engine", "metric")
+"""Values of the ``component`` label: what the alert is about (``engine``: a specialist's serving
+engine; ``metric``: a ``metric_slos`` or ``metric_alerts`` entry on a user-chosen metric)."""
 BURN_TIERS = ("page", "ticket")
 """Values of the ``burn_tier`` label: the multi-window multi-burn-rate alert tiers."""
 

@@ -36,6 +36,15 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     )
 
 
+def valid_spec(path: Path | str) -> ClusterSpec:
+    """The validated spec at ``path``; fails the test with every diagnostic when it does not validate."""
+    from guardiangen import pipeline
+
+    result = pipeline.validate(str(path))
+    assert result.spec is not None, [d.format_text() for d in result.diagnostics]
+    return result.spec
+
+
 def plan_of(spec: ClusterSpec, profile: OutputProfile | None = None, **changes: Any) -> Plan:
     """The real plan of ``spec`` (``pipeline.plan``), with ``changes`` replacing parts of it."""
     from guardiangen import pipeline

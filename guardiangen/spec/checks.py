@@ -7,7 +7,6 @@ malformed is skipped here; the model reports it.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -28,8 +27,8 @@ from guardiangen.diagnostics import (
     did_you_mean,
 )
 from guardiangen.load import PathKey, Positions
-from guardiangen.spec import engine_checks
-from guardiangen.spec.findings import Finding, diagnostics, warning
+from guardiangen.spec import engine_checks, metric_checks
+from guardiangen.spec.findings import Finding, diagnostics, finite_number, warning
 from guardiangen.spec.models import MAX_GPUS_PER_NODE
 from guardiangen.spec.types import LABEL_NAME_PATTERN, DurationError, parse_duration_ms
 
@@ -74,6 +73,8 @@ def _findings(data: dict[str, Any]) -> Iterator[Finding]:
         (("logging", "sources"), "log source"),
         (("logging", "components"), "log component"),
         (("metrics",), "metric"),
+        (("metric_slos",), "metric SLO"),
+        (("metric_alerts",), "metric alert"),
     ):
         yield from _unique(data, path, what)
     yield from _unique_label_values(data, ("specialists",), "metric_label_value", "specialist")
@@ -108,6 +109,7 @@ def _findings(data: dict[str, Any]) -> Iterator[Finding]:
     yield from _metric_collisions(data)
     yield from _alertmanager_version(data)
     yield from engine_checks.findings(data)
+    yield from metric_checks.findings(data)
 
 
 def _unique(data: Any, path: tuple[str, ...], what: str) -> Iterator[Finding]:
@@ -248,13 +250,7 @@ def _alerting(data: Any) -> Iterator[Finding]:
                 )
 
 
-def _number(value: Any) -> Decimal | None:
-    """A finite number, or None (NaN and infinities are the model's to report; comparing them raises)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+_number = finite_number
 
 
 def _slo_boundaries(data: Any) -> Iterator[Finding]:

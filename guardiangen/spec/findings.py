@@ -7,8 +7,11 @@ spec package turns their findings into positioned diagnostics in one place.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from guardiangen.diagnostics import Diagnostic, Severity
 from guardiangen.load import PathKey, Positions
@@ -35,3 +38,13 @@ def warning(where: PathKey, code: str, message: str) -> Finding:
 def diagnostics(findings: Iterable[Finding], path: str, positions: Positions) -> list[Diagnostic]:
     """Every finding as a positioned diagnostic of the spec file ``path``."""
     return [f.diagnostic(path, positions) for f in findings]
+
+
+def finite_number(value: Any) -> Decimal | None:
+    """A raw document's finite number as its exact decimal, or None (NaN, infinities, booleans and
+    non-numbers are the model's to report; comparing them would raise)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)

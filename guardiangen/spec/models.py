@@ -24,6 +24,7 @@ from guardiangen.spec.types import (
     LabelName,
     LabelValue,
     Name,
+    Number,
     ObjectivePercent,
     Percent,
     PositiveNumber,
@@ -891,6 +892,129 @@ class Output(Model):
         return label
 
 
+# ------------------------------------------------------------------------- user-declared metrics
+#
+# SLOs and threshold alerts on any metric of the catalog: the built-in exporters' or one declared
+# under `metrics:`. The spec checks (guardiangen.spec.metric_checks) hold each entry to the
+# catalog: the metric exists, has the type its use needs, and has the labels it is matched and
+# grouped by.
+
+MetricName = Annotated[str, Field(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$", max_length=200)]
+
+
+class MetricSelector(Model):
+    metric: Annotated[
+        MetricName,
+        F(
+            "Catalog metric to count: a counter, or a histogram (its `_count`, the number of observations); "
+            "a histogram is named by its base name, without `_count`."
+        ),
+    ]
+    matchers: Annotated[
+        dict[LabelName, LabelValue],
+        F("Only series whose labels have these values, e.g. `{status: error}`; labels of that metric."),
+    ] = {}
+
+
+class EventsSli(Model):
+    bad: Annotated[MetricSelector, F("The events that count against the objective, e.g. failed requests.")]
+    total: Annotated[MetricSelector, F("All events, good and bad, e.g. every request; must include the `bad` events.")]
+
+
+class LatencySli(Model):
+    metric: Annotated[MetricName, F("Catalog histogram of the durations (or any observed values).")]
+    matchers: Annotated[
+        dict[LabelName, LabelValue],
+        F("Only series whose labels have these values, e.g. `{route: checkout}`; labels of that histogram."),
+    ] = {}
+    threshold: Annotated[
+        PositiveNumber,
+        F(
+            "Observations at or under this value are good; in the histogram's own unit (its `le` values, "
+            "e.g. seconds or milliseconds), and one of its bucket boundaries."
+        ),
+    ]
+
+
+class MetricSlo(SloCommon):
+    name: Annotated[
+        Name, F("Unique SLO name; the `slo` label of its recorded series and alerts, e.g. `checkout-availability`.")
+    ]
+    team: Annotated[Name, F("Owning team; the SLO's alerts carry it as `team` for routing.")]
+    description: Annotated[Text, F("What the SLO promises, for the dashboards and the README.")] = ""
+    events: Annotated[
+        EventsSli | None, F("Share of events that are not bad: a bad-events and an all-events selector.")
+    ] = None
+    latency: Annotated[LatencySli | None, F("Share of a histogram's observations at or under a bucket boundary.")] = (
+        None
+    )
+
+    @model_validator(mode="after")
+    def _one_sli(self) -> MetricSlo:
+        if (self.events is None) == (self.latency is None):
+            raise ValueError("give exactly one of `events` and `latency`")
+        return self
+
+
+class Aggregation(str, Enum):
+    SUM = "sum"
+    AVG = "avg"
+    MAX = "max"
+    MIN = "min"
+
+
+class Comparison(str, Enum):
+    ABOVE = ">"
+    AT_LEAST = ">="
+    BELOW = "<"
+    AT_MOST = "<="
+
+
+class MetricAlert(Model):
+    name: Annotated[
+        Name,
+        F(
+            "Unique alert name in lowercase words, e.g. `queue-depth-high`; the alert is called "
+            "`<alert_name_prefix>QueueDepthHigh`."
+        ),
+    ]
+    team: Annotated[Name, F("Owning team; the alert carries it as `team` for routing.")]
+    description: Annotated[
+        Text | None,
+        F(
+            "What the alert means: its `summary` annotation; leave it out for a sentence made from the condition.",
+            min_length=1,
+        ),
+    ] = None
+    metric: Annotated[
+        MetricName,
+        F(
+            "Catalog metric to watch: a counter (judged by its per-second rate) or a gauge (by its value). A "
+            "counter that counts a subset of another (`subset_of`) is better watched as a ratio: use an SLO."
+        ),
+    ]
+    matchers: Annotated[
+        dict[LabelName, LabelValue],
+        F("Only series whose labels have these values, e.g. `{queue: checkout}`; labels of that metric."),
+    ] = {}
+    aggregation: Annotated[
+        Aggregation, F("How the matching series are combined: `sum`, `avg`, `max` or `min` (per `by` group).")
+    ] = Aggregation.SUM
+    by: Annotated[
+        list[LabelName],
+        F("Labels of the metric to keep: one alert per value (e.g. per queue); none: one alert in all."),
+    ] = []
+    comparison: Annotated[Comparison, F("Fire while the aggregated value is `>`, `>=`, `<` or `<=` the `threshold`.")]
+    threshold: Annotated[
+        Number,
+        F("The limit, in the metric's unit (per second for a counter; 0-1 for a ratio, 0-100 for a percent)."),
+    ]
+    for_duration: Annotated[DurationStr, F("How long the condition must hold before the alert fires (`for:`).")] = (
+        Duration("5m")
+    )
+    severity: Annotated[Severity, F("The alert's `severity` label.")] = Severity.WARNING
+
+
 # --------------------------------------------------------------------------------------- root
 
 
@@ -907,6 +1031,12 @@ class ClusterSpec(Model):
     alerting: Annotated[Alerting, F("Alertmanager receivers, routes, inhibition and quiet hours.")]
     logging: Annotated[Logging | None, F("Log shipping with Fluentd; omit to generate none.")] = None
     metrics: Annotated[list[MetricDefinition], F("Extra metrics, in the same typed form as the built-in catalog.")] = []
+    metric_slos: Annotated[
+        list[MetricSlo], F("SLOs on any catalog metric, the built-in ones' or those declared under `metrics`.")
+    ] = []
+    metric_alerts: Annotated[
+        list[MetricAlert], F("Threshold alerts on any catalog metric (counter rate or gauge value).")
+    ] = []
     output: Annotated[
         Output, F("Deployment profile (Kubernetes, Thanos, Mimir envelopes) and the multi-cluster label.")
     ] = Output()

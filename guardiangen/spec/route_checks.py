@@ -48,10 +48,12 @@ def alert_label_values(spec: ClusterSpec) -> dict[str, frozenset[str]]:
     teams |= {t for t in (spec.gpu_inventory.team, spec.node_thresholds.team) if t is not None}
     if spec.postgres is not None:
         teams.add(spec.postgres.team)
+    teams |= {m.team for m in spec.metric_slos} | {a.team for a in spec.metric_alerts}
     optional = {
         "guardian": bool(spec.guardians),
         "postgres": spec.postgres is not None,
         "engine": any(s.engine is not None for s in spec.specialists),
+        "metric": bool(spec.metric_slos or spec.metric_alerts),
     }
     components = {c for c in gl.COMPONENTS if optional.get(c, True)}
     slos = _slos(spec)
@@ -84,6 +86,7 @@ def _slos(spec: ClusterSpec) -> list[tuple[str, SloCommon]]:
                 if common is not None:
                     out.append((gl.slo_id(s.name, gl.engine_slo_kind(field)), common))
     out += [(gl.slo_id(g.name, "coverage"), g.slos.coverage) for g in spec.guardians if g.slos.coverage is not None]
+    out += [(m.name, m) for m in spec.metric_slos]  # a metric SLO's id is its name
     return out
 
 

@@ -155,6 +155,7 @@ Ratio = _dec(0, 1, False, "a ratio")  # [0, 1]
 Percent = _dec(0, 100, False, "a percentage")  # [0, 100]
 PositiveNumber = _dec(0, None, True, "this value")
 NonNegativeNumber = _dec(0, None, False, "this value")
+Number = _dec(None, None, False, "this value")  # any finite number
 
 # Names that end up in Prometheus label values, Grafana uids (<= 40 chars with a prefix) and
 # Fluentd tags (dots separate tag parts, * and ** are wildcards): lowercase words joined by - or _.

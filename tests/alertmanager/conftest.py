@@ -6,17 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from guardiangen import pipeline
 from guardiangen.spec.models import ClusterSpec
 from tests.alertmanager.helpers import render_to
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, valid_spec
 
 
 @pytest.fixture(scope="module")
 def reference_spec() -> ClusterSpec:
-    result = pipeline.validate(str(REFERENCE_SPEC))
-    assert result.spec is not None, [d.format_text() for d in result.diagnostics]
-    return result.spec
+    return valid_spec(REFERENCE_SPEC)
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from guardiangen import pipeline
 from guardiangen.plan.model import Plan
 from guardiangen.spec.models import ClusterSpec
-from tests.conftest import REFERENCE_SPEC
+from tests.conftest import REFERENCE_SPEC, valid_spec
 from tests.prometheus.helpers import Rendered, plan_of, render
 
 
 @pytest.fixture(scope="session")
 def reference_spec() -> ClusterSpec:
-    result = pipeline.validate(str(REFERENCE_SPEC))
-    assert result.spec is not None, [d.format_text() for d in result.diagnostics]
-    return result.spec
+    return valid_spec(REFERENCE_SPEC)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ class SloPlan:
 
     id: str  # unique, e.g. "code-availability"
     kind: str  # availability | latency | quality | coverage
-    owner_kind: str  # specialist | guardian
+    owner_kind: str  # specialist | guardian | metric (a metric_slos entry)
     owner: str  # spec name of the specialist or guardian
     team: str
     objective: str  # exact ratio text, e.g. "0.999"

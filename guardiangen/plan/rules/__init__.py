@@ -49,6 +49,10 @@ def domains(spec: ClusterSpec, catalog: Catalog) -> tuple[Domain, ...]:
         out.append(rules_infra.postgres(spec, catalog, spec.postgres))
     if any(s.engine is not None for s in spec.specialists):  # engine series only exist where engines run
         out.append(rules_engines.build(spec, catalog))
+    if spec.metric_alerts:  # threshold alerts on user-chosen metrics
+        from guardiangen.plan.rules import metrics as rules_metrics
+
+        out.append(rules_metrics.build(spec, catalog))
     return tuple(out)
 
 
@@ -67,7 +71,7 @@ def alert_rule(spec: ClusterSpec, definition: AlertDef, stamp: Stamp = ()) -> Ru
     # Identity labels win over metadata.alert_labels: routing on `team` must see the owner's team.
     labels = {**spec.metadata.alert_labels, **definition.labels, LABEL_SEVERITY: severity}
     annotations = {
-        "summary": definition.info.summary,
+        "summary": definition.summary_text,
         "description": definition.description,
         "runbook_url": runbook_url(spec.defaults.runbook_url_pattern, name),
         "dashboard_url": definition.dashboard_url,

@@ -125,6 +125,9 @@ class AlertDef:
     # Inputs that keep the other rules of the same name silent (their owners look healthy), so a
     # scenario's expected alerts are exactly this rule's: promtool checks alerts by name.
     background: SeriesFn | None = None
+    # The static summary of an alert the spec defines itself (metric_alerts), which alert_names
+    # does not list; None: the built-in alert's summary from alert_names.ALERTS.
+    summary: str | None = None
 
     def inputs(self, scenario: Scenario, minutes: int) -> tuple[InputSeries, ...]:
         extra = self.background(minutes) if self.background is not None else ()
@@ -133,6 +136,10 @@ class AlertDef:
     @property
     def info(self) -> AlertInfo:
         return ALERTS[self.name]
+
+    @property
+    def summary_text(self) -> str:
+        return self.info.summary if self.summary is None else self.summary
 
 
 @dataclass(frozen=True)

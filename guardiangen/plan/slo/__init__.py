@@ -19,7 +19,7 @@ from guardiangen.plan import shapes
 from guardiangen.plan.model import LABEL_SLO, RuleGroup, RulesPlan, SloPlan, SloWindowSeries, UnitTestFile
 from guardiangen.plan.rules.core import CHUNK_OWNERS
 from guardiangen.plan.slo import burnrate as sm
-from guardiangen.plan.slo import engine_sli
+from guardiangen.plan.slo import engine_sli, metric_sli
 from guardiangen.plan.slo import rules as slo_rules
 from guardiangen.plan.slo import testgen as slo_tests
 from guardiangen.plan.slo.rules import SloRules
@@ -29,7 +29,10 @@ from guardiangen.spec.models import ClusterSpec
 
 def build(spec: ClusterSpec, catalog: Catalog) -> tuple[tuple[SloPlan, ...], RulesPlan]:
     """The SLOs (sorted by id) and their rules and tests."""
-    defs = sorted((*collect(spec, catalog), *engine_sli.collect(spec, catalog)), key=lambda d: d.id)
+    defs = (*collect(spec, catalog), *engine_sli.collect(spec, catalog))
+    if spec.metric_slos:  # SLOs on user-chosen metrics (plan.slo.metric_sli) join the built-in ones
+        defs = (*defs, *metric_sli.collect(spec, catalog))
+    defs = tuple(sorted(defs, key=lambda d: d.id))
     planned = [slo_rules.build(spec, d) for d in defs]
     file_of = _files(planned)
     groups = tuple(replace(g, file=file_of(r)) for r in planned for g in r.groups)
@@ -79,6 +82,8 @@ def _names(spec: ClusterSpec) -> Callable[[SloDef], tuple[str, ...]]:
     guardians = {g.name: g for g in spec.guardians}
 
     def names(d: SloDef) -> tuple[str, ...]:
+        if d.owner_kind == metric_sli.OWNER_KIND:  # its id is its name; its rules name no owner
+            return (d.id,)
         if d.owner_kind == "guardian":
             g = guardians[d.owner]
             return (d.id, d.owner, g.label_value, *sorted({specialists[w].label_value for w in g.watches}))

@@ -27,7 +27,7 @@ from guardiangen.catalog import engines as eng
 from guardiangen.catalog.engines import EngineRelease, Signal, SignalSource
 from guardiangen.generated_labels import engine_slo_kind
 from guardiangen.plan.rules.engines import EngineSeries, engine_owners
-from guardiangen.plan.slo.sli import RATE, SloDef, TestCounter, _events, _le_text, _series, _specialist
+from guardiangen.plan.slo.sli import RATE, SloDef, TestCounter, events_rate, le_text, series_text, specialist_sli
 from guardiangen.promql import Expr
 from guardiangen.spec.engine_checks import LATENCY_SLO_SIGNALS
 from guardiangen.spec.models import ClusterSpec, LatencySlo, SloCommon, Specialist
@@ -64,25 +64,27 @@ def _availability(s: Specialist, r: EngineRelease, common: SloCommon, catalog: C
     failed = r.signal(Signal.REQUESTS_FAILED)
     finished, succeeded = r.signal(Signal.REQUESTS_FINISHED), r.signal(Signal.REQUESTS_SUCCEEDED)
     assert failed is not None and (finished or succeeded) is not None, "the spec checks refuse it"
-    bad = _events(_rate(sel, failed))
+    bad = events_rate(_rate(sel, failed))
     if finished is not None:
-        total = _events(_rate(sel, finished))
+        total = events_rate(_rate(sel, finished))
         if finished.metric.name == failed.metric.name:  # vLLM: failures are one finished_reason of them
             good_labels = sel.input_labels(finished, **{label: "stop" for label, _ in failed.matchers})
-            good = TestCounter(_series(finished.metric.name, good_labels), "good")
+            good = TestCounter(series_text(finished.metric.name, good_labels), "good")
         else:  # SGLang: a counter of all requests beside one of the aborted ones
-            good = TestCounter(_series(finished.metric.name, sel.input_labels(finished)), "total")
+            good = TestCounter(series_text(finished.metric.name, sel.input_labels(finished)), "total")
     else:
         assert succeeded is not None
         ok = _rate(sel, succeeded)
-        total = _events(q.add(ok, q.binop("or", _rate(sel, failed), q.mul(ok, 0), on=())))
-        good = TestCounter(_series(succeeded.metric.name, sel.input_labels(succeeded)), "good")
-    bad_input = TestCounter(_series(failed.metric.name, sel.input_labels(failed)), "bad")
+        total = events_rate(q.add(ok, q.binop("or", _rate(sel, failed), q.mul(ok, 0), on=())))
+        good = TestCounter(series_text(succeeded.metric.name, sel.input_labels(succeeded)), "good")
+    bad_input = TestCounter(series_text(failed.metric.name, sel.input_labels(failed)), "bad")
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
         return (good, bad_input)
 
-    return _specialist(s, "engine-availability", common, bad, total, "of the engine's finished requests failed", inputs)
+    return specialist_sli(
+        s, "engine-availability", common, bad, total, "of the engine's finished requests failed", inputs
+    )
 
 
 def _latency(
@@ -98,14 +100,14 @@ def _latency(
     duration = sel.series(source)
     per = eng.SECONDS_PER_UNIT[source.metric.unit]
     bound = (common.threshold_seconds / per).normalize()
-    total = _events(q.observation_rate(duration, RATE))
-    slow = _events(q.sub(total, q.bucket_rate(duration, bound, RATE)))
+    total = events_rate(q.observation_rate(duration, RATE))
+    slow = events_rate(q.sub(total, q.bucket_rate(duration, bound, RATE)))
     name = source.metric.name
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
-        count = _series(f"{name}_count", sel.input_labels(source))
-        bucket = _series(f"{name}_bucket", sel.input_labels(source, le=_le_text(Decimal(bound), go_le)))
+        count = series_text(f"{name}_count", sel.input_labels(source))
+        bucket = series_text(f"{name}_bucket", sel.input_labels(source, le=le_text(Decimal(bound), go_le)))
         return (TestCounter(count, "total"), TestCounter(bucket, "good"))
 
     text = phrase.format(t=f"{q.format_number(common.threshold_seconds)}s")
-    return _specialist(s, engine_slo_kind(field), common, slow, total, text, inputs)
+    return specialist_sli(s, engine_slo_kind(field), common, slow, total, text, inputs)

@@ -91,12 +91,12 @@ def collect(spec: ClusterSpec, catalog: Catalog) -> tuple[SloDef, ...]:
     return tuple(sorted(found, key=lambda d: d.id))
 
 
-def _series(name: str, labels: Mapping[str, str]) -> str:
+def series_text(name: str, labels: Mapping[str, str]) -> str:
     inner = ",".join(f"{k}={q.quote(v)}" for k, v in sorted(labels.items()))
     return f"{name}{{{inner}}}"
 
 
-def _events(e: Expr) -> Expr:
+def events_rate(e: Expr) -> Expr:
     return replace(e, meta=Meta(Scale.ABSOLUTE, Unit.EVENTS, per_second=True))
 
 
@@ -115,8 +115,10 @@ def _specialist_slos(spec: ClusterSpec, catalog: Catalog) -> Iterator[SloDef]:
 def _requests(s: Specialist, catalog: Catalog) -> tuple[q.Series, Expr, str]:
     """The request-duration histogram, requests per second, and its _count as a test input."""
     duration = q.series(catalog, "specialist_request_duration_seconds", q.eq(SPECIALIST_TYPE, s.label_value))
-    count = _series("specialist_request_duration_seconds_count", {SPECIALIST_TYPE: s.label_value, COMPLEXITY: "medium"})
-    return duration, _events(q.observation_rate(duration, RATE)), count
+    count = series_text(
+        "specialist_request_duration_seconds_count", {SPECIALIST_TYPE: s.label_value, COMPLEXITY: "medium"}
+    )
+    return duration, events_rate(q.observation_rate(duration, RATE)), count
 
 
 def _availability(
@@ -130,54 +132,54 @@ def _availability(
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
         return (
             TestCounter(count, "total"),
-            TestCounter(_series(req, {SPECIALIST_TYPE: v, STATUS: "error", QUALITY_TIER: "unknown"}), "bad"),
-            TestCounter(_series(req, {SPECIALIST_TYPE: v, STATUS: "success", QUALITY_TIER: "unknown"}), "good"),
+            TestCounter(series_text(req, {SPECIALIST_TYPE: v, STATUS: "error", QUALITY_TIER: "unknown"}), "bad"),
+            TestCounter(series_text(req, {SPECIALIST_TYPE: v, STATUS: "success", QUALITY_TIER: "unknown"}), "good"),
             # The reference counts scored responses a second time; the SLI must not see them.
-            TestCounter(_series(req, {SPECIALIST_TYPE: v, STATUS: "success", QUALITY_TIER: "high"}), "good"),
+            TestCounter(series_text(req, {SPECIALIST_TYPE: v, STATUS: "success", QUALITY_TIER: "high"}), "good"),
         )
 
-    bad = _events(q.sum_by(q.rate(failed, RATE)))
-    return _specialist(s, "availability", common, bad, requests, "of requests failed", inputs)
+    bad = events_rate(q.sum_by(q.rate(failed, RATE)))
+    return specialist_sli(s, "availability", common, bad, requests, "of requests failed", inputs)
 
 
 def _latency(s: Specialist, common: LatencySlo, all_requests: tuple[q.Series, Expr, str]) -> SloDef:
     duration, requests, count = all_requests
     bound = common.threshold_seconds
-    slow = _events(q.sub(requests, q.bucket_rate(duration, bound, RATE)))
+    slow = events_rate(q.sub(requests, q.bucket_rate(duration, bound, RATE)))
     bucket = "specialist_request_duration_seconds_bucket"
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
-        le = _le_text(bound, go_le)
-        good = _series(bucket, {SPECIALIST_TYPE: s.label_value, COMPLEXITY: "medium", "le": le})
+        le = le_text(bound, go_le)
+        good = series_text(bucket, {SPECIALIST_TYPE: s.label_value, COMPLEXITY: "medium", "le": le})
         return (TestCounter(count, "total"), TestCounter(good, "good"))
 
     phrase = f"of requests took longer than {q.format_number(bound)}s"
-    return _specialist(s, "latency", common, slow, requests, phrase, inputs)
+    return specialist_sli(s, "latency", common, slow, requests, phrase, inputs)
 
 
 def _quality(s: Specialist, common: QualitySlo, catalog: Catalog) -> SloDef:
     v = s.label_value
     score = q.series(catalog, "specialist_quality_score", q.eq(SPECIALIST_TYPE, v))
     minimum = common.minimum_score
-    low = _events(q.bucket_rate(score, minimum, RATE))
+    low = events_rate(q.bucket_rate(score, minimum, RATE))
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
-        bucket = _series("specialist_quality_score_bucket", {SPECIALIST_TYPE: v, "le": _le_text(minimum, go_le)})
+        bucket = series_text("specialist_quality_score_bucket", {SPECIALIST_TYPE: v, "le": le_text(minimum, go_le)})
         return (
-            TestCounter(_series("specialist_quality_score_count", {SPECIALIST_TYPE: v}), "total"),
+            TestCounter(series_text("specialist_quality_score_count", {SPECIALIST_TYPE: v}), "total"),
             TestCounter(bucket, "bad"),
         )
 
     phrase = f"of responses scored at or below {q.format_number(minimum)}"
-    return _specialist(s, "quality", common, low, _events(q.observation_rate(score, RATE)), phrase, inputs)
+    return specialist_sli(s, "quality", common, low, events_rate(q.observation_rate(score, RATE)), phrase, inputs)
 
 
-def _le_text(bound: Decimal, go: bool) -> str:
+def le_text(bound: Decimal, go: bool) -> str:
     """The `le` spelling of a test input: Go clients' ``10`` or the Python client's ``10.0``."""
     return go_float(float(bound)) if go else normalized_le(float(bound))
 
 
-def _specialist(
+def specialist_sli(
     s: Specialist,
     kind: str,
     common: SloCommon,
@@ -236,14 +238,14 @@ def _coverage(g: Guardian, common: SloCommon, values: tuple[str, ...], catalog: 
         SPECIALIST_TYPE,
     )
     missed = q.or_(q.clamp(q.sub(per_specialist, evaluated), lower=0), per_specialist)
-    bad = _events(q.sum_by(missed))
-    total = _events(q.observation_rate(duration, RATE))
+    bad = events_rate(q.sum_by(missed))
+    total = events_rate(q.observation_rate(duration, RATE))
 
     def inputs(go_le: bool) -> tuple[TestCounter, ...]:
         out: list[TestCounter] = []
         for v in values:
-            count = _series("specialist_request_duration_seconds_count", {SPECIALIST_TYPE: v, COMPLEXITY: "medium"})
-            ev = _series(
+            count = series_text("specialist_request_duration_seconds_count", {SPECIALIST_TYPE: v, COMPLEXITY: "medium"})
+            ev = series_text(
                 "guardian_evaluations_total",
                 {GUARDIAN_TYPE: g.label_value, SPECIALIST_ID: v, EVALUATION_TYPE: "full"},
             )
