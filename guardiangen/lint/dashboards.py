@@ -38,6 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from guardiangen.catalog import Catalog, MetricType
 from guardiangen.diagnostics import GG401_PROMQL_SYNTAX, GG410_DASHBOARD, Diagnostic, error, sort_unique
 
 UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -186,7 +187,22 @@ class _Linter:
     path: str
     dashboard: Mapping[str, Any]
     known_uids: Collection[str]
+    catalog: Catalog | None = None
     diags: list[Diagnostic] = field(default_factory=list)
+
+    def is_counter(self, name: str) -> bool:
+        """Whether series ``name`` only makes sense under rate(): a counter or a histogram/summary part.
+
+        The catalog's type decides for its metrics (Triton's ``nv_inference_pending_request_count``
+        is a gauge); other names are judged by their suffix."""
+        if self.catalog is not None:
+            try:
+                metric, part = self.catalog.resolve_series(name)
+            except KeyError:
+                pass
+            else:
+                return part != "" or metric.type is MetricType.COUNTER
+        return name.endswith(COUNTER_SUFFIXES)
 
     @property
     def name(self) -> str:
@@ -438,7 +454,7 @@ class _Linter:
                     check_range(node.func.name, expanded.ranges.get(span) or pp.display_duration(span))
             elif isinstance(node, pp.VectorSelector) and not inside_rate[0]:
                 name = _metric_name(node)
-                if name and name.endswith(COUNTER_SUFFIXES) and name not in bare_counters:
+                if name and self.is_counter(name) and name not in bare_counters:
                     bare_counters.append(name)
 
         def post(node: Any) -> None:
@@ -458,9 +474,15 @@ class _Linter:
 
 
 def lint_dashboard_dir(
-    path: Path, *, label: str | None = None, known_datasource_uids: Collection[str] = ("${datasource}",)
+    path: Path,
+    *,
+    label: str | None = None,
+    known_datasource_uids: Collection[str] = ("${datasource}",),
+    catalog: Catalog | None = None,
 ) -> list[Diagnostic]:
     """Lint every ``*.json`` dashboard directly in ``path`` (``guardiangen lint`` on a rendered tree).
+
+    ``catalog`` gives the metric types (which series are counters); without it the suffix decides.
 
     Findings are positioned at ``<label>/<file name>`` (``label`` defaults to ``path`` as given);
     unreadable or invalid JSON is reported, not raised, and a missing directory is a finding too.
@@ -476,13 +498,15 @@ def lint_dashboard_dir(
             dashboards[rel] = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             diags.append(error(rel, 0, 0, GG410_DASHBOARD, f"cannot read dashboard JSON: {exc}"))
-    return sort_unique([*diags, *lint_dashboards(dashboards, known_datasource_uids=known_datasource_uids)])
+    linted = lint_dashboards(dashboards, known_datasource_uids=known_datasource_uids, catalog=catalog)
+    return sort_unique([*diags, *linted])
 
 
 def lint_dashboards(
     dashboards: Mapping[str, Mapping[str, Any]],
     *,
     known_datasource_uids: Collection[str] = ("${datasource}",),
+    catalog: Catalog | None = None,
 ) -> list[Diagnostic]:
     """Lint dashboards keyed by their relative file path; the path is each finding's position."""
     diags: list[Diagnostic] = []
@@ -490,7 +514,7 @@ def lint_dashboards(
         if not isinstance(dashboard, Mapping):
             diags.append(error(path, 0, 0, GG410_DASHBOARD, "dashboard JSON is not an object"))
             continue
-        linter = _Linter(path, dashboard, frozenset(known_datasource_uids))
+        linter = _Linter(path, dashboard, frozenset(known_datasource_uids), catalog)
         linter.check_uid()
         linter.check_panel_ids()
         linter.check_layout()

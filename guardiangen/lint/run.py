@@ -27,7 +27,7 @@ def lint_tree(out_dir: Path, catalog: Catalog, *, with_tools: bool = False) -> l
     diags += lint_rule_files(texts, catalog)
     dashboards = out_dir / "grafana" / "dashboards"
     if dashboards.is_dir():
-        diags += lint_dashboard_dir(dashboards, label=f"{label}/grafana/dashboards")
+        diags += lint_dashboard_dir(dashboards, label=f"{label}/grafana/dashboards", catalog=catalog)
     if with_tools:
         from guardiangen.lint.tools import run_tools
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from guardiangen.catalog.engines import title as engine_title
 from guardiangen.plan.model import (
     DashboardsPlan,
     Datasource,
+    EngineView,
     InventoryNode,
     PanelThresholds,
     SliLines,
@@ -12,6 +14,7 @@ from guardiangen.plan.model import (
     SloWindowSeries,
     WatchingGuardian,
 )
+from guardiangen.plan.rules.engines import engine_owners, selector_labels
 from guardiangen.spec.models import ClusterSpec, GpuInventory, GrafanaDatasource
 from guardiangen.spec.types import parse_duration_ms
 
@@ -41,6 +44,17 @@ def build(spec: ClusterSpec, slos: tuple[SloPlan, ...]) -> DashboardsPlan:
             for g in spec.guardians
         ),
         sli=tuple(SliLines(s.id, sli_windows(s)) for s in slos),
+        engines=tuple(
+            EngineView(
+                specialist=s.name,
+                team=s.team,
+                title=engine_title(r.engine),
+                release=r,
+                requested_version=s.engine.version if s.engine else r.version,
+                selector=tuple(sorted(selector_labels(s, r).items())),
+            )
+            for s, r in engine_owners(spec)
+        ),
     )
 
 

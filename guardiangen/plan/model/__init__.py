@@ -38,6 +38,7 @@ from guardiangen.plan.model.dashboards import (
     WatchingGuardian,
 )
 from guardiangen.plan.model.deployment import DeploymentPlan
+from guardiangen.plan.model.engines import EngineView, engine_series
 from guardiangen.plan.model.logging import LoggingPlan
 from guardiangen.plan.model.rules import (
     LABEL_BURN_TIER,
@@ -78,6 +79,7 @@ __all__ = [
     "Datasource",
     "DeploymentPlan",
     "EmailConfig",
+    "EngineView",
     "ExpectedAlert",
     "ExpectedSample",
     "GlobalSettings",
@@ -109,6 +111,7 @@ __all__ = [
     "UnitTestFile",
     "WatchingGuardian",
     "WebhookConfig",
+    "engine_series",
     "labels",
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from guardiangen.plan.model.engines import EngineView
 from guardiangen.plan.model.slo import SloWindowSeries
 
 
@@ -71,3 +72,4 @@ class DashboardsPlan:
     thresholds: PanelThresholds
     guardians: tuple[WatchingGuardian, ...]  # in spec order
     sli: tuple[SliLines, ...]  # one per SLO of ``plan.slos``, in the same order
+    engines: tuple[EngineView, ...] = ()  # specialists owning engine series, in spec order: one engine row each

@@ -20,6 +20,7 @@ from guardiangen.catalog.engines import EngineRelease, Signal, SignalSource
 from guardiangen.plan.cluster import cluster_of
 from guardiangen.plan.links import dashboard_url
 from guardiangen.plan.model import LABEL_COMPONENT, LABEL_SPECIALIST, LABEL_TEAM
+from guardiangen.plan.model.engines import engine_series
 from guardiangen.plan.rules.core import (
     AlertDef,
     Domain,
@@ -90,9 +91,7 @@ class EngineSeries:
 
     def series(self, source: SignalSource, part: str = "") -> q.Series:
         """``source``'s metric (or one of its histogram parts) with the specialist's selector."""
-        matchers = [q.eq(k, v) for k, v in sorted({**self.labels, **dict(source.matchers)}.items())]
-        name = f"{source.metric.name}_{part}" if part else source.metric.name
-        return q.series(self.catalog, name, *matchers)
+        return engine_series(self.catalog, self.labels, source, part)
 
     def input_labels(self, source: SignalSource, **extra: str) -> dict[str, str]:
         """Labels of a test input series: the selector plus a value for every other label the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from guardiangen import promql as q
 from guardiangen.catalog.labels import ERROR_SEVERITY, ERROR_TYPE, GPU_ID, MEMORY_TYPE, SPECIALIST_TYPE, STATUS
 from guardiangen.plan.model import Plan
+from guardiangen.render.dashboards import engines
 from guardiangen.render.dashboards.assemble import DashboardDef, Section
 from guardiangen.render.dashboards.common import legend
 from guardiangen.render.dashboards.panels import RATE, Heatmap, Query, Timeseries
@@ -18,8 +19,9 @@ def build(plan: Plan) -> DashboardDef:
     return s.dashboard(
         "specialist",
         "One specialist in depth: traffic, errors, latency and quality distributions, token "
-        "throughput and resources. Pick it with the Specialist variable.",
-        (_traffic(s), _latency(s), _quality(s), _errors(s), _resources(s)),
+        "throughput and resources. Pick it with the Specialist variable. Specialists served by an inference "
+        "engine have a collapsed row each with the engine's own view (not filtered by the variable).",
+        (_traffic(s), _latency(s), _quality(s), _errors(s), _resources(s), *engines.sections(plan)),
     )
 
 
