@@ -8,6 +8,7 @@ host label, postgres on/off) is chosen when the catalog is built, not at import 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -154,8 +155,28 @@ def node_exporter_metrics() -> tuple[MetricDefinition, ...]:
     )  # fmt: skip
 
 
+DCGM_EXPORTER_VERSION_PATTERN = r"^([0-9]+\.[0-9]+\.[0-9]+-)?[0-9]+\.[0-9]+\.[0-9]+$"
+"""dcgm-exporter releases are tagged ``<DCGM>-<exporter>`` (``4.5.3-4.8.2``); the exporter part decides."""
+DCGM_HOST_LABEL_RENAMED_AFTER = (4, 8, 2)
+"""The last release whose series carry ``Hostname``: NVIDIA/dcgm-exporter#655 (commit d5e5f51,
+2026-05-12, internal/pkg/rendermetrics/render_metrics.go) renamed it ``hostname`` on main after the
+tag 4.5.3-4.8.2 (2026-05-06); no tag up to that one contains the change."""
+
+
+def dcgm_host_label(host_label: str | None, exporter_version: str | None) -> str:
+    """The label naming the host on dcgm-exporter's series: ``host_label`` when given, else by the
+    exporter's version (``Hostname`` up to 4.8.2, ``hostname`` after), else ``Hostname``."""
+    if host_label is not None:
+        return host_label
+    if exporter_version is not None and re.fullmatch(DCGM_EXPORTER_VERSION_PATTERN, exporter_version):
+        exporter = tuple(int(p) for p in exporter_version.rsplit("-", 1)[-1].split("."))
+        if exporter > DCGM_HOST_LABEL_RENAMED_AFTER:
+            return "hostname"
+    return "Hostname"
+
+
 def dcgm_metrics(host_label: str = "Hostname") -> tuple[MetricDefinition, ...]:
-    """NVIDIA dcgm-exporter default counters; ``host_label`` is `Hostname` (`hostname` upstream next)."""
+    """NVIDIA dcgm-exporter default counters; ``host_label`` is `Hostname` (`hostname` after 4.8.2)."""
     e = "dcgm_exporter"
     lb = ("gpu", "UUID", "device", "modelName", host_label, "pci_bus_id", "DCGM_FI_DRIVER_VERSION")
     return (

@@ -13,7 +13,7 @@ def catalog_for(spec: ClusterSpec) -> Catalog:
     """Raises :class:`~guardiangen.catalog.CatalogError` on a clash the spec checks report."""
     return build_catalog(
         gpu_exporter=spec.gpu_inventory.exporter.value,
-        gpu_host_label=spec.gpu_inventory.host_label,
+        gpu_host_label=spec.gpu_inventory.host_label_used,
         postgres_enabled=spec.postgres is not None,
         extra=tuple(spec.metrics),
         engines=engine_releases(spec),

@@ -28,7 +28,7 @@ from guardiangen.diagnostics import (
 )
 from guardiangen.load import PathKey, Positions
 from guardiangen.spec import engine_checks, metric_checks
-from guardiangen.spec.findings import Finding, diagnostics, finite_number, warning
+from guardiangen.spec.findings import Finding, diagnostics, finite_number, raw_host_label, warning
 from guardiangen.spec.models import MAX_GPUS_PER_NODE
 from guardiangen.spec.types import LABEL_NAME_PATTERN, DurationError, parse_duration_ms
 
@@ -288,7 +288,7 @@ def _metric_collisions(data: Any) -> Iterator[Finding]:
 
     gpu = data.get("gpu_inventory") if isinstance(data.get("gpu_inventory"), dict) else {}
     exporter = gpu.get("exporter", "dcgm")
-    host_label = gpu.get("host_label", "Hostname")
+    host_label = raw_host_label(gpu)
     if exporter not in ("dcgm", "nvidia_smi") or not isinstance(host_label, str):
         return
     # the model refuses anything else; the catalog would raise on it (fullmatch: `$` allows a final newline)

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from guardiangen.catalog.builtin import DCGM_EXPORTER_VERSION_PATTERN
 from guardiangen.diagnostics import (
     GG101_UNKNOWN_KEY,
     GG102_WRONG_TYPE,
@@ -246,6 +247,8 @@ _PATTERN_HINTS = {
     LABEL_VALUE_PATTERN: "is not a safe label value: letters, digits and _ . : / - only, starting with a "
     "letter or digit",
     LABEL_NAME_PATTERN: "is not a valid Prometheus label name",
+    DCGM_EXPORTER_VERSION_PATTERN: "is not a dcgm-exporter release: write it as tagged, e.g. 4.5.3-4.8.2, or "
+    "the exporter part alone, e.g. 4.8.2",
     r"^/[^\x00-\x1f\x7f]*$": "must be an absolute file path",
     r"^https?://[^\s\"'\\{}]*\{alert\}[^\s\"'\\{}]*$": "must be an http(s) URL containing the placeholder {alert}",
 }

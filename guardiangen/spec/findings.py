@@ -48,3 +48,15 @@ def finite_number(value: Any) -> Decimal | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def raw_host_label(gpu: dict[str, Any]) -> Any:
+    """The GPU host label of raw ``gpu_inventory`` data, as the model would settle it: ``host_label``
+    as written (callers check it), else DCGM's for a well-formed ``exporter_version``."""
+    from guardiangen.catalog.builtin import dcgm_host_label
+
+    label = gpu.get("host_label")
+    if label is not None:
+        return label
+    version = gpu.get("exporter_version")
+    return dcgm_host_label(None, version if isinstance(version, str) else None)

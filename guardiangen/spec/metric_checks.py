@@ -39,7 +39,7 @@ from guardiangen.diagnostics import (
 )
 from guardiangen.generated_labels import ALERT_NAME_MAX, ALERT_STATIC_LABELS, slo_id
 from guardiangen.load import PathKey
-from guardiangen.spec.findings import Finding, finite_number
+from guardiangen.spec.findings import Finding, finite_number, raw_host_label
 from guardiangen.spec.models import ALERT_PREFIX_PATTERN
 from guardiangen.spec.types import NAME_PATTERN
 
@@ -98,7 +98,7 @@ def known_metrics(data: dict[str, Any]) -> dict[str, MetricDefinition]:
     select, the engines' of its specialists, and each well-formed entry of ``metrics:``."""
     raw_gpu = data.get("gpu_inventory")
     gpu: dict[str, Any] = raw_gpu if isinstance(raw_gpu, dict) else {}
-    exporter, host = gpu.get("exporter", "dcgm"), gpu.get("host_label", "Hostname")
+    exporter, host = gpu.get("exporter", "dcgm"), raw_host_label(gpu)
     if exporter not in ("dcgm", "nvidia_smi"):
         exporter = "dcgm"
     if not isinstance(host, str) or len(host) > 100 or not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", host):

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from guardiangen.catalog.builtin import DCGM_EXPORTER_VERSION_PATTERN, dcgm_host_label
 from guardiangen.catalog.model import MetricDefinition
 from guardiangen.generated_labels import ALERT_NAME_MAX, ALERT_STATIC_LABELS, MEANINGS, STATIC_LABELS, Severity
 from guardiangen.spec.alert_names import LONGEST_NAME
@@ -464,9 +465,22 @@ class GpuInventory(Model):
     exporter: Annotated[GpuExporter, F("GPU exporter: `dcgm` (NVIDIA DCGM exporter) or `nvidia_smi`.")] = (
         GpuExporter.DCGM
     )
+    exporter_version: Annotated[
+        str | None,
+        F(
+            "The GPU exporter's release, e.g. dcgm-exporter `4.5.3-4.8.2` (or just `4.8.2`): it decides "
+            "the host label when `host_label` is not given (DCGM `Hostname` up to 4.8.2, `hostname` after).",
+            pattern=DCGM_EXPORTER_VERSION_PATTERN,
+            examples=["4.5.3-4.8.2"],
+        ),
+    ] = None
     host_label: Annotated[
-        LabelName, F("Label that carries the host name in the exporter's series (DCGM: `Hostname`).")
-    ] = "Hostname"
+        LabelName | None,
+        F(
+            "Label that carries the host name in the exporter's series; default: DCGM's for "
+            "`exporter_version` (`Hostname` when no version is given)."
+        ),
+    ] = None
     models: Annotated[list[GpuModel], F("GPU models present in the cluster.", min_length=1)]
     nodes: Annotated[list[GpuNode], F("GPU nodes.", min_length=1)]
     thresholds: Annotated[GpuThresholds, F("GPU alert thresholds.")] = GpuThresholds()
@@ -475,10 +489,17 @@ class GpuInventory(Model):
         list[AlertOverride], F("Per-alert changes for the GPU alerts (e.g. `GpuTemperatureHigh`).")
     ] = []
 
+    @property
+    def host_label_used(self) -> str:
+        """The host label the GPU series carry: ``host_label``, or DCGM's for ``exporter_version``."""
+        return dcgm_host_label(self.host_label, self.exporter_version)
+
     @field_validator("host_label")
     @classmethod
-    def _host_label_free(cls, label: str) -> str:
+    def _host_label_free(cls, label: str | None) -> str | None:
         # The GPU rules keep the host label next to their own labels: one of those would be overwritten.
+        if label is None:
+            return None
         if label.startswith("__") or label == "alertname" or label in STATIC_LABELS:
             raise PydanticCustomError(
                 RESERVED_LABEL,

@@ -116,6 +116,7 @@ def base_spec(variant: str = "main") -> dict[str, Any]:
         "gpu_inventory": {
             "exporter": "dcgm",
             "host_label": "Hostname",
+            "exporter_version": "4.5.3-4.8.2",
             "models": [
                 {"name": "a100", "product_name": "NVIDIA A100", "memory_gib": 80, "max_temperature_celsius": 85}
             ],
@@ -357,6 +358,7 @@ FIELDS: tuple[Field, ...] = (
     _O(("guardians", 0, "alert_overrides", 0, "for_duration"), closed=True),
     _O(("gpu_inventory", "exporter"), closed=True),
     _O(("gpu_inventory", "host_label")),
+    _O(("gpu_inventory", "exporter_version"), closed=True),
     _O(("gpu_inventory", "models", 0, "name")),
     _O(("gpu_inventory", "models", 0, "product_name")),
     _O(("gpu_inventory", "nodes", 0, "name")),
