@@ -144,3 +144,21 @@ def test_lint_takes_counter_types_from_the_catalog(
     counter = _with_expr(make_dashboard, 'sum(vllm:num_preemptions_total{job="vllm-code"})')
     [finding] = lint_dashboards({LINT_PATH: counter}, catalog=engines.catalog)
     assert "uses counter vllm:num_preemptions_total outside rate()" in finding.message
+
+
+def test_engine_rows_beyond_a_page_go_to_further_pages(engines: Rendered) -> None:
+    from dataclasses import replace
+
+    from guardiangen.render.dashboards.specialist import PAGE_ENGINES
+
+    many = engines.plan.dashboards.engines * 7  # 28 rows: a full page and 4 more
+    plan = replace(engines.plan, dashboards=replace(engines.plan.dashboards, engines=many))
+    paged = render_spec(engines.spec, plan).dashboards
+    rows = {name: [p for p in paged[name]["panels"] if p["title"].startswith("Engine: ")] for name in paged}
+    assert "specialist-p3" not in paged
+    assert [len(rows["specialist"]), len(rows["specialist-p2"])] == [PAGE_ENGINES, len(many) - PAGE_ENGINES]
+    assert paged["specialist"]["panels"][0]["title"] == "Traffic"  # page 1 keeps the specialist's own sections
+    assert all(p["title"].startswith("Engine: ") for p in paged["specialist-p2"]["panels"])
+    assert paged["specialist-p2"]["uid"] == paged["specialist"]["uid"] + "-p2"
+    dashboards = {f"grafana/dashboards/{n}.json": d for n, d in paged.items()}
+    assert [d.format_text() for d in lint_dashboards(dashboards, catalog=engines.catalog)] == []

@@ -14,15 +14,29 @@ from guardiangen.render.dashboards.picked import Picked
 VARIABLE = "specialist"
 
 
-def build(plan: Plan) -> DashboardDef:
+PAGE_ENGINES = 24
+"""At most this many engine rows per dashboard page: page 1 has the specialist sections (driven by
+the ``specialist`` variable, they don't grow with the fleet) and the first engine rows; later pages
+only engine rows, so a fleet of engines never makes one dashboard too big for Grafana to load."""
+
+
+def build(plan: Plan) -> DashboardDef | tuple[DashboardDef, ...]:
     s = Picked(plan.catalog, SPECIALIST_TYPE, VARIABLE, "Specialist", listed_by="specialist_requests_total")
-    return s.dashboard(
-        "specialist",
+    description = (
         "One specialist in depth: traffic, errors, latency and quality distributions, token "
         "throughput and resources. Pick it with the Specialist variable. Specialists served by an inference "
-        "engine have a collapsed row each with the engine's own view (not filtered by the variable).",
-        (_traffic(s), _latency(s), _quality(s), _errors(s), _resources(s), *engines.sections(plan)),
+        "engine have a collapsed row each with the engine's own view (not filtered by the variable)."
     )
+    rows = engines.sections(plan)
+    parts = [rows[i : i + PAGE_ENGINES] for i in range(0, len(rows), PAGE_ENGINES)] or [()]
+    first = s.dashboard(
+        "specialist",
+        description,
+        (_traffic(s), _latency(s), _quality(s), _errors(s), _resources(s), *parts[0]),
+    )
+    if len(parts) == 1:
+        return first
+    return (first, *(s.dashboard("specialist", description, part) for part in parts[1:]))
 
 
 def _traffic(s: Picked) -> Section:
