@@ -345,7 +345,12 @@ def _engine_release_text(choice: str, *, as_json: bool) -> str:
             "requires": r.requires,
             "metrics": [m.model_dump(mode="json") for m in r.metrics],
             "signals": {
-                s.value: {"metric": src.metric.name, "matchers": dict(src.matchers), "requires": src.requires}
+                s.value: {
+                    "metric": src.metric.name,
+                    "part": src.part,
+                    "matchers": dict(src.matchers),
+                    "requires": src.requires,
+                }
                 for s, src in r.signals.items()
             },
             "missing": {s.value: r.why_missing(s) for s in Signal if s not in r.signals},
@@ -364,7 +369,7 @@ def _engine_release_text(choice: str, *, as_json: bool) -> str:
     signals = [("SIGNAL", "METRIC", "SELECTS")]
     for s, src in r.signals.items():
         selects = ",".join(f'{k}="{v}"' for k, v in src.matchers) + (f" ({src.requires})" if src.requires else "")
-        signals.append((s.value, src.metric.name, selects or "-"))
+        signals.append((s.value, f"{src.metric.name}_{src.part}" if src.part else src.metric.name, selects or "-"))
     signals += [(s.value, "-", r.why_missing(s)) for s in Signal if s not in r.signals]
     lines += _columns(signals)
     return "\n".join(lines) + "\n"

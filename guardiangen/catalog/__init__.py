@@ -31,6 +31,7 @@ from guardiangen.catalog.model import (
     MetricDefinition,
     MetricType,
     Scale,
+    SeriesUnit,
     Unit,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "MetricType",
     "Part",
     "Scale",
+    "SeriesUnit",
     "Unit",
     "UnknownMetricError",
     "build_catalog",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from enum import Enum
 from typing import Annotated
 
@@ -49,6 +50,17 @@ class Unit(str, Enum):
 
 
 LabelName = Annotated[str, Field(pattern=LABEL_NAME_PATTERN, max_length=100)]
+
+
+class SeriesUnit(BaseModel):
+    """The series of a metric whose label has one value hold another unit than the metric's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    label: Annotated[LabelName, Field(description="The label telling the series apart, e.g. `kv_cache_block_type`.")]
+    value: Annotated[str, Field(max_length=200, description="The label's value on those series, e.g. `fraction`.")]
+    unit: Annotated[Unit, Field(description="What one unit of those series' value measures.")]
+    scale: Annotated[Scale, Field(description="`ratio`, `percent` or `absolute`, as for the metric.")] = Scale.ABSOLUTE
 
 
 class MetricDefinition(BaseModel):
@@ -104,6 +116,15 @@ class MetricDefinition(BaseModel):
             description="Where the metric comes from, e.g. `specialist_metrics`, `node_exporter`, `user`.",
         ),
     ] = "user"
+    series_units: Annotated[
+        tuple[SeriesUnit, ...],
+        Field(
+            description="Series of this metric that hold another unit, told apart by a label value: e.g. "
+            "TensorRT-LLM's `nv_trt_llm_kv_cache_block_metrics` counts blocks, except its "
+            '`kv_cache_block_type="fraction"` series, a 0-1 ratio. A selector matching that value reads '
+            "that unit."
+        ),
+    ] = ()
     subset_of: Annotated[
         str | None,
         Field(
@@ -113,6 +134,15 @@ class MetricDefinition(BaseModel):
             "-> requests). Alerts judge it as a ratio of that counter, never as an absolute rate.",
         ),
     ] = None
+
+    def selected(self, equal: Iterable[tuple[str, str]]) -> MetricDefinition:
+        """This metric as the series with the label values ``equal`` read: with the unit and scale
+        of the first :attr:`series_units` entry those values select, else unchanged."""
+        chosen = set(equal)
+        for u in self.series_units:
+            if (u.label, u.value) in chosen:
+                return self.model_copy(update={"unit": u.unit, "scale": u.scale})
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> MetricDefinition:
@@ -132,6 +162,11 @@ class MetricDefinition(BaseModel):
                 raise ValueError("`subset_of` is only allowed on a counter")
             if self.subset_of == self.name:
                 raise ValueError("`subset_of` names the metric itself")
+        odd = sorted({u.label for u in self.series_units} - set(self.labels))
+        if odd:
+            raise ValueError(f"series_units name labels not in labels: {', '.join(odd)}")
+        if len({(u.label, u.value) for u in self.series_units}) != len(self.series_units):
+            raise ValueError("series_units names a label value twice")
         unknown = sorted(set(self.high_cardinality_labels) - set(self.labels))
         if unknown:
             raise ValueError(f"high_cardinality_labels not in labels: {', '.join(unknown)}")

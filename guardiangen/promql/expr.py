@@ -120,7 +120,9 @@ class Series:
                     + did_you_mean(m.label, self.labels)
                     + f" (labels: {', '.join(sorted(self.labels))})"
                 )
-        return replace(self, matchers=(*self.matchers, *matchers))
+        matchers = (*self.matchers, *matchers)
+        metric = self.metric.selected((m.label, m.value) for m in matchers if m.op == "=")
+        return replace(self, metric=metric, matchers=matchers)
 
     def _with_le(self, pattern: str) -> Series:
         return replace(self, matchers=(*self.matchers, Matcher("le", "=~", pattern)))

@@ -238,7 +238,8 @@ class Inference:
         if resolved is None:
             return M.UNKNOWN
         metric, part = resolved
-        return M.COUNT if part in ("bucket", "count") else M.of_metric(metric)
+        equal = ((str(m.name), str(m.value)) for m in node.matchers.matchers if m.op == pp.MatchOp.Equal)
+        return M.COUNT if part in ("bucket", "count") else M.of_metric(metric.selected(equal))
 
     def _call_meta(self, node: Node) -> M.Meta:
         name = node.func.name

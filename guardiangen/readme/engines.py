@@ -26,7 +26,7 @@ def engines_table() -> str:
             if source is None:
                 cells.append("—")
                 continue
-            text = f"`{source.metric.name}`"
+            text = f"`{source.metric.name}_{source.part}`" if source.part else f"`{source.metric.name}`"
             if source.matchers:
                 text += " " + ", ".join(f'`{k}="{v}"`' for k, v in source.matchers)
             if source.metric.name in renamed:

@@ -271,12 +271,16 @@ class EngineName(str, Enum):
     SGLANG = "sglang"
     TGI = "tgi"
     TRITON = "triton"
+    TRITON_TRTLLM = "triton-trtllm"
 
 
 class EngineThresholds(Model):
     kv_cache_usage_max_percent: Annotated[
         Percent | None,
-        F("Alert when the engine's KV cache stays fuller than this percent (vLLM, SGLang); null: no alert."),
+        F(
+            "Alert when the engine's KV cache stays fuller than this percent (vLLM, SGLang, Triton TensorRT-LLM "
+            "0.18.0 and later); null: no alert."
+        ),
     ] = Decimal("90")
     waiting_requests_max: Annotated[
         int | None,
@@ -317,8 +321,9 @@ class SpecialistEngine(Model):
     name: Annotated[
         EngineName,
         F(
-            "The serving engine: `vllm`, `sglang`, `tgi` (Text Generation Inference) or `triton` (Triton "
-            "Inference Server)."
+            "The serving engine: `vllm`, `sglang`, `tgi` (Text Generation Inference), `triton` (Triton "
+            "Inference Server) or `triton-trtllm` (Triton with the TensorRT-LLM backend; its version is the "
+            "backend's release, e.g. `0.18.0`)."
         ),
     ]
     version: Annotated[
@@ -332,8 +337,9 @@ class SpecialistEngine(Model):
     served_model_name: Annotated[
         LabelValue | None,
         F(
-            "Value of the engine's model label on its series (vLLM and SGLang `model_name`, Triton `model`); default: "
-            "the specialist's `model`. TGI has no model label: leave it out and select by `job` or `namespace`."
+            "Value of the engine's model label on its series (vLLM and SGLang `model_name`, Triton `model`, for "
+            "TensorRT-LLM the backend's model, usually `tensorrt_llm`); default: the specialist's `model`. TGI has "
+            "no model label: leave it out and select by `job` or `namespace`."
         ),
     ] = None
     job: Annotated[

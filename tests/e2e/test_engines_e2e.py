@@ -4,7 +4,7 @@ The four-engine spec (tests/prometheus/engines-cluster.yaml) is rendered with th
 the recordings under tests/fixtures/engines come from, each specialist's engine selector set to the
 recording's model label value and to this run's scrape job. The loopback exporter serves the
 recordings (:mod:`.recorded`: names, labels and distributions as recorded, counters growing), plus
-synthetic series only for what no recording holds: TGI (none was recorded) and the catalogued
+synthetic series only for what no recording holds: TGI and Triton TensorRT-LLM (none was recorded) and the catalogued
 metrics a recording lacks (:data:`NOT_RECORDED`). A real Prometheus scrapes it and evaluates every
 generated rule; every query of the specialist dashboard's engine rows must return series.
 
@@ -102,9 +102,10 @@ def engine_series(rendered: Rendered, engines: tuple[EngineView, ...]) -> list[e
         if e.specialist in RECORDED:
             recorded = recorded_series(RECORDED[e.specialist][1], rendered.catalog, **selector)
         have = {s.metric for s in recorded}
+        made: set[tuple[str, tuple[tuple[str, str], ...]]] = set()  # one synthetic series per metric and matchers
         for source in e.release.signals.values():
             m = rendered.catalog.get(source.metric.name)  # the catalog's labels: the release's plus `namespace`
-            if m.name in have:
+            if m.name in have or (m.name, source.matchers) in made:
                 continue
             assert e.specialist not in RECORDED or m.name in NOT_RECORDED[e.specialist], (
                 f"{m.name} ({e.specialist}) is a signal of {e.release.engine} {e.release.version} but not recorded"
@@ -118,9 +119,9 @@ def engine_series(rendered: Rendered, engines: tuple[EngineView, ...]) -> list[e
             elif m.type.value == "counter":
                 value = exporter_mod.Counter(2.0)
             else:
-                value = exporter_mod.Gauge(0.5 if m.unit.value == "ratio" else 3.0)
+                value = exporter_mod.Gauge(0.5 if m.selected(source.matchers).unit.value == "ratio" else 3.0)
             recorded.append(exporter_mod.Series(m.name, tuple(sorted(labels.items())), value))
-            have.add(m.name)
+            made.add((m.name, source.matchers))
         out += recorded
     return out
 

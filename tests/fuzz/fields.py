@@ -205,6 +205,7 @@ def base_spec(variant: str = "main") -> dict[str, Any]:
                 "labels": ["queue"],
                 "high_cardinality_labels": ["queue"],
                 "subset_of": "fuzz_queue_total",
+                "series_units": [{"label": "queue", "value": "fuzzy", "unit": "requests", "scale": "absolute"}],
             },
             {"name": "fuzz_queue_total", "type": "counter"},
             {"name": "fuzz_jobs_total", "type": "counter", "labels": ["shop", "status"]},
@@ -431,6 +432,10 @@ FIELDS: tuple[Field, ...] = (
     _O(("metrics", 0, "high_cardinality_labels", 0)),
     _O(("metrics", 0, "exporter")),
     _O(("metrics", 0, "subset_of"), closed=True),  # must name another declared counter
+    _O(("metrics", 0, "series_units", 0, "label")),  # one of the metric's labels (REFERENCES)
+    _O(("metrics", 0, "series_units", 0, "value")),
+    _O(("metrics", 0, "series_units", 0, "unit"), closed=True),
+    _O(("metrics", 0, "series_units", 0, "scale"), closed=True),
     _O(("metrics", 1, "unit"), closed=True, variant="closed"),
     _O(("metrics", 1, "scale"), closed=True, variant="closed"),
     _O(("metric_slos", 0, "name")),
@@ -481,7 +486,10 @@ REFERENCES: dict[PathKey, tuple[PathKey, ...]] = {
     ("gpu_inventory", "nodes", 0, "name"): (("specialists", 0, "gpu_placement", "nodes", 0),),
     ("alerting", "receivers", 0, "name"): (("alerting", "routes", 0, "receivers", 0), ("alerting", "default_receiver")),
     ("alerting", "quiet_hours", 0, "name"): (("alerting", "routes", 0, "mute_during", 0),),
-    ("metrics", 0, "labels", 0): (("metrics", 0, "high_cardinality_labels", 0),),
+    ("metrics", 0, "labels", 0): (
+        ("metrics", 0, "high_cardinality_labels", 0),
+        ("metrics", 0, "series_units", 0, "label"),
+    ),
 }
 REFERRING = {p for refs in REFERENCES.values() for p in refs}
 

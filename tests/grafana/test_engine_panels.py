@@ -19,7 +19,8 @@ LINT_PATH = "grafana/dashboards/specialist.json"
 # lists (guardiangen/catalog/engines/data records each metric's source file and tag): TGI has no
 # time-to-first-token histogram, no KV-cache gauge and no token counters; Triton (without the
 # TRT-LLM backend) reports the first-response histogram in ms, request successes and failures and
-# the pending-request gauge, nothing else here.
+# the pending-request gauge, nothing else here; with the TensorRT-LLM backend 0.18.0 also the
+# scheduled and waiting requests, the KV-cache used fraction and the token-length histograms' sums.
 EXPECTED = {
     "code": (
         "vLLM 0.13.0",
@@ -71,6 +72,17 @@ EXPECTED = {
             "Triton Inference Server time to first token p50 / p95 / p99",
             "Triton Inference Server requests per second by outcome",
             "Triton Inference Server requests running and waiting",
+        ],
+    ),
+    "finance": (
+        "Triton TensorRT-LLM 0.18.0",
+        {"model": "tensorrt_llm", "job": "triton-finance"},
+        [
+            "Triton TensorRT-LLM time to first token p50 / p95 / p99",
+            "Triton TensorRT-LLM requests per second by outcome",
+            "Triton TensorRT-LLM requests running and waiting",
+            "Triton TensorRT-LLM KV-cache usage",
+            "Triton TensorRT-LLM tokens per second",
         ],
     ),
 }

@@ -3,8 +3,8 @@ engine gets exactly the alerts its metrics can carry.
 
 The spec (``engines-cluster.yaml``) runs one specialist on each engine with every engine threshold
 set; the expectations below follow from the engine catalogue (TGI exports no KV-cache usage, no
-time to first token and no preemptions; Triton no running-request count, so no stall alert; the
-scrape-target alert needs a `job`).
+time to first token and no preemptions; Triton no running-request count, so no stall alert; Triton
+with TensorRT-LLM no per-token latency and no preemptions; the scrape-target alert needs a `job`).
 """
 
 from __future__ import annotations
@@ -41,6 +41,15 @@ EXPECTED = {
     },
     "medical": {"EngineRequestsWaitingHigh", "EngineStalled", "EngineInterTokenP95High", "EngineTargetDown"},  # TGI
     "legal": {"EngineRequestsWaitingHigh", "EngineFirstTokenP95High"},  # Triton, selected by namespace only
+    # Triton TensorRT-LLM 0.18.0: the backend's KV-cache fraction, waiting and scheduled requests, Triton's
+    # first-response histogram; no per-token latency and no preemption counter
+    "finance": {
+        "EngineKvCacheHigh",
+        "EngineRequestsWaitingHigh",
+        "EngineStalled",
+        "EngineFirstTokenP95High",
+        "EngineTargetDown",
+    },
 }
 
 
@@ -103,6 +112,8 @@ ENGINE_SLOS = {
     "code-engine-time-to-first-token",
     "legal-engine-availability",  # Triton: failures over successes plus failures
     "legal-engine-time-to-first-token",  # Triton's millisecond histogram
+    "finance-engine-availability",  # Triton TensorRT-LLM: Triton core's success and failure counters
+    "finance-engine-time-to-first-token",
     "math-engine-availability",  # SGLang: aborted over all requests
     "math-engine-end-to-end-latency",
     "math-engine-queue-time",

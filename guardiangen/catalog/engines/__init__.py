@@ -1,4 +1,4 @@
-"""Serving engines (vLLM, SGLang, TGI, Triton): their metrics per version, and what each can tell us.
+"""Serving engines (vLLM, SGLang, TGI, Triton, Triton TensorRT-LLM): metrics per version, and what each tells us.
 
 The metric definitions live in ``data/<engine>.json``, one list per catalogued release, each metric
 with its type, unit, scale, labels, buckets and provenance (repository, tag, file and line it was
@@ -25,7 +25,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from guardiangen.catalog.model import MetricDefinition, MetricType, Scale, Unit
+from guardiangen.catalog.model import MetricDefinition, MetricType, Scale, SeriesUnit, Unit
 
 __all__ = [
     "ENGINES",
@@ -42,7 +42,7 @@ __all__ = [
     "title",
 ]
 
-ENGINES: tuple[str, ...] = ("sglang", "tgi", "triton", "vllm")
+ENGINES: tuple[str, ...] = ("sglang", "tgi", "triton", "triton-trtllm", "vllm")
 """Engine names a spec may give in ``specialists[].engine.name``."""
 
 SECONDS_PER_UNIT: Mapping[Unit, Decimal] = MappingProxyType(
@@ -111,6 +111,7 @@ class SignalSource:
     metric: MetricDefinition
     matchers: tuple[tuple[str, str], ...] = ()
     requires: str = ""  # an engine flag that must be on for the metric to exist, e.g. a --metrics-config
+    part: str = ""  # a histogram's part that carries the signal: ``sum`` of token-length histograms is a counter
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,12 @@ def _release(engine: str, version: str) -> EngineRelease:
             metric = exported.get(c["metric"])
             if metric is None or parse_version(version) < parse_version(c.get("since", "0")):
                 continue
-            signals[signal] = SignalSource(metric, tuple(sorted(c.get("matchers", {}).items())), c.get("requires", ""))
+            signals[signal] = SignalSource(
+                metric,
+                tuple(sorted(c.get("matchers", {}).items())),
+                c.get("requires", ""),
+                c.get("part", ""),
+            )
             break
     missing = {Signal(k): v for k, v in info.get("missing", {}).items() if Signal(k) not in signals}
     return EngineRelease(
@@ -247,6 +253,10 @@ def _metrics_data(engine: str) -> dict[str, tuple[tuple[MetricDefinition, str], 
                     labels=tuple(dict.fromkeys(r["labels"])),
                     buckets=tuple(float(b) for b in r["buckets"]),
                     buckets_at_run_time=r["type"] == "histogram" and not r["buckets"],
+                    series_units=tuple(
+                        SeriesUnit(label=u["label"], value=u["value"], unit=Unit(u["unit"]), scale=Scale(u["scale"]))
+                        for u in r.get("series_units", ())
+                    ),
                     exporter=exporter,
                 ),
                 str(r["enabled"]),

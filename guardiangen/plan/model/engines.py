@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog
@@ -29,8 +29,17 @@ class EngineView:
 
 
 def engine_series(catalog: Catalog, selector: dict[str, str], source: SignalSource, part: str = "") -> q.Series:
-    """The catalog series of ``source`` (or its histogram part ``part``) under ``selector`` and the
-    signal's own label values (e.g. vLLM's ``finished_reason``)."""
+    """The catalog series of ``source`` (or its histogram part ``part``, else the part the signal
+    reads) under ``selector`` and the signal's own label values (e.g. vLLM's ``finished_reason``),
+    with the buckets of the specialist's own release."""
     matchers = [q.eq(k, v) for k, v in sorted({**selector, **dict(source.matchers)}.items())]
+    part = part or source.part
     name = f"{source.metric.name}_{part}" if part else source.metric.name
-    return q.series(catalog, name, *matchers)
+    series = q.series(catalog, name, *matchers)
+    # The catalog holds one definition per name (the newest release's, labels of all); the buckets
+    # are the specialist's own release's, which another release of the same engine may not share.
+    own = source.metric
+    if (series.metric.buckets, series.metric.buckets_at_run_time) == (own.buckets, own.buckets_at_run_time):
+        return series
+    update = {"buckets": own.buckets, "buckets_at_run_time": own.buckets_at_run_time}
+    return replace(series, metric=series.metric.model_copy(update=update))
