@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from guardiangen.catalog import Catalog
 from guardiangen.parallel import call
-from guardiangen.plan import alerting, dashboards, deployment, logging, rules, slo
+from guardiangen.plan import alerting, dashboards, deployment, logging, rules, runbooks, slo
 from guardiangen.plan.cluster import cluster_of, prometheus_features
 from guardiangen.plan.model import Plan, RulesPlan
 from guardiangen.spec.models import ClusterSpec, OutputProfile
@@ -27,14 +27,16 @@ def build_plan(spec: ClusterSpec, catalog: Catalog, profile: OutputProfile | Non
         tests=component.tests + slo_rules.tests,
         test_copies=component.test_copies + slo_rules.test_copies,
     )
+    alerts = alerting.build(spec, catalog, merged)
     return Plan(
         cluster=cluster_of(spec),
         catalog=catalog,
         prometheus=prometheus_features(spec),
         rules=merged,
         slos=slos,
-        alerting=alerting.build(spec, catalog, merged),
+        alerting=alerts,
         dashboards=dashboards.build(spec, slos),
         logging=logging.build(spec),
         deployment=deployment.build(spec, profile),
+        runbooks=runbooks.build(spec, catalog, merged, slos, alerts.inhibit_rules),
     )

@@ -34,7 +34,7 @@ from guardiangen.plan.model import (
     RoutingRow,
     RulesPlan,
 )
-from guardiangen.spec.models import Alerting, ClusterSpec
+from guardiangen.spec.models import Alerting, ClusterSpec, Route
 
 # Labels of a generated alert that say where it goes; alertname and the like only make rows unique.
 ROUTING_LABELS = IDENTITY_LABELS
@@ -80,15 +80,22 @@ def route_tree(alerting: Alerting) -> RouteTree:
     )
 
 
-def expected_receivers(alerting: Alerting, labels: Mapping[str, str]) -> tuple[str, ...]:
-    """Receivers an alert with ``labels`` reaches, in order, by the spec's own routing semantics."""
-    out: list[str] = []
+def matching_routes(alerting: Alerting, labels: Mapping[str, str]) -> tuple[Route, ...]:
+    """The spec routes an alert with ``labels`` takes, in order: each matching one until one that
+    does not continue (none: the alert goes to `default_receiver`)."""
+    out: list[Route] = []
     for route in alerting.routes:
         # Spec values are non-empty, so a missing label never matches (as in Alertmanager).
         if all(labels.get(name) == value for name, value in route.match_labels.items()):
-            out.extend(_distinct(route.receivers))
+            out.append(route)
             if not route.continue_matching:
                 break
+    return tuple(out)
+
+
+def expected_receivers(alerting: Alerting, labels: Mapping[str, str]) -> tuple[str, ...]:
+    """Receivers an alert with ``labels`` reaches, in order, by the spec's own routing semantics."""
+    out = [r for route in matching_routes(alerting, labels) for r in _distinct(route.receivers)]
     return tuple(out) if out else (alerting.default_receiver,)
 
 

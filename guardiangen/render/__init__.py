@@ -31,6 +31,13 @@ def render_all(ctx: RenderContext) -> dict[str, str]:
             if relpath in files:
                 raise ValueError(f"targets disagree: {relpath} is produced twice (second by {target.name})")
             files[relpath] = text
+    # The runbooks link to dashboard panels, whose ids only exist once the dashboards are laid out.
+    from guardiangen.render import runbooks
+
+    for relpath, text in runbooks.render(ctx, files).items():
+        if relpath in files:
+            raise ValueError(f"the runbooks would overwrite {relpath}")
+        files[relpath] = text
     # The profile's envelope comes last: it wraps the plain files above instead of rendering anew.
     from guardiangen.render.profiles import envelope_files
 

@@ -163,6 +163,7 @@ def _slo(slo_id: str, owner: str, kind: str, objective: str, budget: str) -> Slo
         kind=kind,
         owner_kind="specialist",
         owner=owner,
+        spec_path=f"specialists[{owner}].slos.{kind}",
         team="t",
         objective=objective,
         error_budget=budget,

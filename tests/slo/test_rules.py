@@ -152,7 +152,8 @@ def test_slo_plan(reference_spec: ClusterSpec, catalog: Catalog) -> None:
     assert [p.id for p in plans] == sorted(p.id for p in plans) and len(plans) == 11
     math = next(p for p in plans if p.id == "math-availability")
     assert math == SloPlan(
-        id="math-availability", kind="availability", owner_kind="specialist", owner="math", team="reasoning",
+        id="math-availability", kind="availability", owner_kind="specialist", owner="math",
+        spec_path="specialists[math].slos.availability", team="reasoning",
         objective="0.995", error_budget="0.005", period="28d", selector=(("slo", "math-availability"),),
         windows=math.windows, burn_rate="slo:error_budget:burn_rate",
         budget_remaining="slo:error_budget:remaining_ratio", info="slo:guardiangen:slo_info",

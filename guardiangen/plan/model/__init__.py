@@ -61,6 +61,15 @@ from guardiangen.plan.model.rules import (
     UnitTestFile,
     labels,
 )
+from guardiangen.plan.model.runbooks import (
+    Inhibition,
+    Query,
+    RecordedInput,
+    RunbookPage,
+    RunbookSection,
+    RunbooksPlan,
+    SpecSetting,
+)
 from guardiangen.plan.model.slo import SloPlan, SloWindowSeries
 
 __all__ = [
@@ -84,6 +93,7 @@ __all__ = [
     "ExpectedSample",
     "GlobalSettings",
     "InhibitRule",
+    "Inhibition",
     "InputSeries",
     "InventoryNode",
     "Labels",
@@ -93,17 +103,23 @@ __all__ = [
     "Plan",
     "PrometheusFeatures",
     "PromqlExprTest",
+    "Query",
     "Receiver",
+    "RecordedInput",
     "RouteTree",
     "RoutingRow",
     "Rule",
     "RuleGroup",
     "RulesPlan",
+    "RunbookPage",
+    "RunbookSection",
+    "RunbooksPlan",
     "SlackConfig",
     "SliLines",
     "SloPlan",
     "SloWindowSeries",
     "SmtpSettings",
+    "SpecSetting",
     "TimeInterval",
     "TimeIntervalsKey",
     "TimeRange",
@@ -129,3 +145,4 @@ class Plan:
     dashboards: DashboardsPlan
     logging: LoggingPlan | None  # None: the spec ships no logs, no Fluentd configuration
     deployment: DeploymentPlan
+    runbooks: RunbooksPlan

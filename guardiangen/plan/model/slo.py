@@ -21,6 +21,7 @@ class SloPlan:
     kind: str  # availability | latency | quality | coverage
     owner_kind: str  # specialist | guardian | metric (a metric_slos entry)
     owner: str  # spec name of the specialist or guardian
+    spec_path: str  # where the SLO is in the spec, e.g. "specialists[code].slos.latency"
     team: str
     objective: str  # exact ratio text, e.g. "0.999"
     error_budget: str  # exact ratio text, e.g. "0.001"

@@ -99,6 +99,7 @@ def slo_plan(r: SloRules) -> SloPlan:
         kind=d.kind,
         owner_kind=d.owner_kind,
         owner=d.owner,
+        spec_path=d.spec_path,
         team=d.team,
         objective=sm.exact_text(1 - r.budget),
         error_budget=sm.exact_text(r.budget),

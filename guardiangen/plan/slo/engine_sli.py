@@ -83,7 +83,14 @@ def _availability(s: Specialist, r: EngineRelease, common: SloCommon, catalog: C
         return (good, bad_input)
 
     return specialist_sli(
-        s, "engine-availability", common, bad, total, "of the engine's finished requests failed", inputs
+        s,
+        "engine-availability",
+        common,
+        bad,
+        total,
+        "of the engine's finished requests failed",
+        inputs,
+        field="engine.slos.availability",
     )
 
 
@@ -110,4 +117,4 @@ def _latency(
         return (TestCounter(count, "total"), TestCounter(bucket, "good"))
 
     text = phrase.format(t=f"{q.format_number(common.threshold_seconds)}s")
-    return specialist_sli(s, engine_slo_kind(field), common, slow, total, text, inputs)
+    return specialist_sli(s, engine_slo_kind(field), common, slow, total, text, inputs, field=f"engine.slos.{field}")

@@ -46,6 +46,7 @@ def _slo(s: MetricSlo, catalog: Catalog) -> SloDef:
         kind=kind,
         owner_kind=OWNER_KIND,
         owner=s.name,
+        spec_path=f"metric_slos[{s.name}]",
         team=s.team,
         common=s,
         bad=bad,

@@ -76,6 +76,7 @@ class SloDef:
     kind: str  # availability | latency | quality | coverage
     owner_kind: str  # specialist | guardian
     owner: str
+    spec_path: str  # where the SLO is in the spec, e.g. "specialists[code].slos.latency"
     team: str
     common: SloCommon
     bad: Expr  # bad events per second over 5m, no labels
@@ -139,7 +140,8 @@ def _availability(
         )
 
     bad = events_rate(q.sum_by(q.rate(failed, RATE)))
-    return specialist_sli(s, "availability", common, bad, requests, "of requests failed", inputs)
+    phrase = "of requests failed"
+    return specialist_sli(s, "availability", common, bad, requests, phrase, inputs, field="slos.availability")
 
 
 def _latency(s: Specialist, common: LatencySlo, all_requests: tuple[q.Series, Expr, str]) -> SloDef:
@@ -154,7 +156,7 @@ def _latency(s: Specialist, common: LatencySlo, all_requests: tuple[q.Series, Ex
         return (TestCounter(count, "total"), TestCounter(good, "good"))
 
     phrase = f"of requests took longer than {q.format_number(bound)}s"
-    return specialist_sli(s, "latency", common, slow, requests, phrase, inputs)
+    return specialist_sli(s, "latency", common, slow, requests, phrase, inputs, field="slos.latency")
 
 
 def _quality(s: Specialist, common: QualitySlo, catalog: Catalog) -> SloDef:
@@ -171,7 +173,8 @@ def _quality(s: Specialist, common: QualitySlo, catalog: Catalog) -> SloDef:
         )
 
     phrase = f"of responses scored at or below {q.format_number(minimum)}"
-    return specialist_sli(s, "quality", common, low, events_rate(q.observation_rate(score, RATE)), phrase, inputs)
+    total = events_rate(q.observation_rate(score, RATE))
+    return specialist_sli(s, "quality", common, low, total, phrase, inputs, field="slos.quality")
 
 
 def le_text(bound: Decimal, go: bool) -> str:
@@ -187,12 +190,16 @@ def specialist_sli(
     total: Expr,
     phrase: str,
     inputs: Callable[[bool], tuple[TestCounter, ...]],
+    *,
+    field: str,
 ) -> SloDef:
+    """The SLO of specialist ``s`` set by its field ``field`` (e.g. ``slos.latency``)."""
     return SloDef(
         id=slo_id(s.name, kind),
         kind=kind,
         owner_kind="specialist",
         owner=s.name,
+        spec_path=f"specialists[{s.name}].{field}",
         team=s.team,
         common=common,
         bad=bad,
@@ -257,6 +264,7 @@ def _coverage(g: Guardian, common: SloCommon, values: tuple[str, ...], catalog: 
         kind="coverage",
         owner_kind="guardian",
         owner=g.name,
+        spec_path=f"guardians[{g.name}].slos.coverage",
         team=g.team,
         common=common,
         bad=bad,
