@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 # guardiangen uses no pydantic plugins; skipping their entry-point scan keeps `validate` start-up short.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -20,6 +20,7 @@ from guardiangen.diagnostics import Diagnostic, Severity, has_errors
 from guardiangen.diagnostics import render as render_diagnostics
 
 if TYPE_CHECKING:
+    from guardiangen.doctor.client import Credentials
     from guardiangen.spec.models import OutputProfile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -156,8 +157,12 @@ def validate(
 def _usage_problem(problem: str | None) -> None:
     """Exit with the usage-error code when an option cannot be used; nothing has been touched yet."""
     if problem is not None:
-        typer.echo(f"guardiangen: {problem}", err=True)
-        raise typer.Exit(EXIT_USAGE)
+        _usage_error(problem)
+
+
+def _usage_error(problem: str) -> NoReturn:
+    typer.echo(f"guardiangen: {problem}", err=True)
+    raise typer.Exit(EXIT_USAGE)
 
 
 def _generate(spec: str, templates: Path | None, target: Profile | None, fmt: Format) -> dict[str, bytes]:
@@ -254,6 +259,116 @@ def lint(
     if not diags and format is Format.text:
         typer.echo(f"{out}: no findings" + (" (with promtool and amtool)" if with_tools else ""))
     raise typer.Exit(code)
+
+
+TOKEN_ENV = "GUARDIANGEN_DOCTOR_TOKEN"
+
+
+@app.command()
+@guarded
+def doctor(
+    prometheus: Annotated[
+        str,
+        typer.Option(
+            "--prometheus",
+            help="Base URL of the Prometheus HTTP API, with its path prefix if any, e.g. http://prometheus:9090.",
+            show_default=False,
+        ),
+    ],
+    spec: SpecArg = DEFAULT_SPEC,
+    alertmanager: Annotated[
+        str | None,
+        typer.Option("--alertmanager", help="Base URL of Alertmanager, to compare its loaded configuration too."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where the render is deployed from: names files in findings.")
+    ] = Path(DEFAULT_OUT),
+    format: FormatOpt = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that fails the run.")] = FailOn.error,
+    target: TargetOpt = None,
+    token_file: Annotated[
+        Path | None,
+        typer.Option("--token-file", help=f"File holding a bearer token for both servers (else ${TOKEN_ENV}, if set)."),
+    ] = None,
+    basic_auth_file: Annotated[
+        Path | None, typer.Option("--basic-auth-file", help="File holding `user:password` for HTTP basic auth.")
+    ] = None,
+    ca_file: Annotated[
+        Path | None, typer.Option("--ca-file", help="CA certificates (PEM) to verify https servers with.")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds the whole run may take.", min=1)] = 60.0,
+    max_requests: Annotated[
+        int, typer.Option("--max-requests", help="HTTP requests the whole run may send.", min=1)
+    ] = 100,
+    lookback: Annotated[
+        str, typer.Option("--lookback", help="How far back a series counts as present (a Prometheus duration).")
+    ] = "1h",
+) -> None:
+    """Check a running Prometheus (and Alertmanager) against a fresh render of the spec; read-only.
+
+    Finds metrics the rules read that have no series, types that differ from the catalog, spec names
+    no series carries, histograms without an SLO's bucket, rule groups not loaded, stale or failing,
+    scrape targets down, and an Alertmanager running another configuration."""
+    from guardiangen.doctor import Servers
+    from guardiangen.doctor import doctor as run
+
+    for name, url in (("--prometheus", prometheus), ("--alertmanager", alertmanager)):
+        if url is not None and not url.startswith(("http://", "https://")):
+            _usage_error(f"{name} must be an http:// or https:// URL, not {url!r}")
+    servers = Servers(
+        prometheus=prometheus,
+        alertmanager=alertmanager,
+        credentials=_credentials(token_file, basic_auth_file, ca_file),
+        max_requests=max_requests,
+        timeout_seconds=timeout,
+        lookback_seconds=_seconds(lookback, "--lookback"),
+    )
+    diags = run(spec, servers, out=out.as_posix().rstrip("/") or ".", profile=_profile(target))
+    code = report(diags, format, Severity(fail_on.value))
+    if not diags and format is Format.text:
+        checked = "Prometheus" + (" and Alertmanager" if alertmanager else "")
+        typer.echo(f"{checked} match {spec}: no findings")
+    raise typer.Exit(code)
+
+
+def _read_secret(path: Path, option: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        _usage_error(f"{option}: cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+    if not text:
+        _usage_error(f"{option}: {path} is empty")
+    return text
+
+
+def _credentials(token_file: Path | None, basic_auth_file: Path | None, ca_file: Path | None) -> Credentials:
+    from guardiangen.doctor.client import Credentials
+
+    if token_file is not None and basic_auth_file is not None:
+        _usage_error("give --token-file or --basic-auth-file, not both")
+    token = _read_secret(token_file, "--token-file") if token_file else os.environ.get(TOKEN_ENV) or None
+    basic = None
+    if basic_auth_file is not None:
+        user, colon, password = _read_secret(basic_auth_file, "--basic-auth-file").partition(":")
+        if not colon:
+            _usage_error(f"--basic-auth-file: {basic_auth_file} must hold `user:password`")
+        basic = (user, password)
+        token = None
+    if ca_file is not None and not ca_file.is_file():
+        _usage_error(f"--ca-file: {ca_file} is not a file")
+    return Credentials(bearer_token=token, basic_auth=basic, ca_file=str(ca_file) if ca_file else None)
+
+
+def _seconds(text: str, option: str) -> float:
+    from guardiangen.spec.types import DurationError, parse_duration_ms
+
+    try:
+        ms = parse_duration_ms(text)
+    except DurationError as exc:
+        _usage_error(f"{option}: {exc}")
+    if ms <= 0:
+        _usage_error(f"{option} must be longer than 0s")
+    return ms / 1000
 
 
 @app.command()

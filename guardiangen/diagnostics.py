@@ -82,6 +82,18 @@ GG502_MISSING = "GG502"
 GG503_NO_LONGER_GENERATED = "GG503"
 # write
 GG601_WRITE_FAILED = "GG601"
+# doctor: a running Prometheus and Alertmanager checked against the spec's render
+GG701_UNREACHABLE = "GG701"
+GG702_NO_SERIES = "GG702"
+GG703_TYPE_DIFFERS = "GG703"
+GG704_LABEL_VALUE = "GG704"
+GG705_BUCKET_MISSING = "GG705"
+GG706_RULES_NOT_LOADED = "GG706"
+GG707_RULES_STALE = "GG707"
+GG708_RULE_FAILING = "GG708"
+GG709_TARGET_DOWN = "GG709"
+GG710_ALERTMANAGER_CONFIG = "GG710"
+GG711_BUDGET = "GG711"
 # internal
 GG900_INTERNAL = "GG900"
 
@@ -135,6 +147,17 @@ CODES: dict[str, str] = {
     GG502_MISSING: "generated file is missing",
     GG503_NO_LONGER_GENERATED: "file listed in the manifest is no longer generated",
     GG601_WRITE_FAILED: "output could not be written",
+    GG701_UNREACHABLE: "server cannot be reached, refuses the request, or does not answer as its API should",
+    GG702_NO_SERIES: "metric the generated rules read has no series on the server",
+    GG703_TYPE_DIFFERS: "metric's type on the server differs from the catalog's",
+    GG704_LABEL_VALUE: "no series carries the label value the spec names (with the values seen)",
+    GG705_BUCKET_MISSING: "histogram on the server lacks the bucket boundary an SLO's threshold needs",
+    GG706_RULES_NOT_LOADED: "generated rule group is not loaded",
+    GG707_RULES_STALE: "loaded rule group differs from the fresh render (an older rules file)",
+    GG708_RULE_FAILING: "loaded generated rule fails to evaluate",
+    GG709_TARGET_DOWN: "scrape target of the spec's series is down",
+    GG710_ALERTMANAGER_CONFIG: "Alertmanager's loaded configuration differs from the rendered one",
+    GG711_BUDGET: "request or time budget ran out before every check ran",
     GG900_INTERNAL: "internal error",
 }
 

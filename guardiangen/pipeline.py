@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guardiangen.diagnostics import Diagnostic
-from guardiangen.load import load_file
+from guardiangen.load import LoadedDoc, load_file
 from guardiangen.spec.models import ClusterSpec, OutputProfile
 
 if TYPE_CHECKING:
@@ -28,10 +28,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class Validated:
-    """A valid spec, or ``spec`` None and the diagnostics saying why (warnings come either way)."""
+    """A valid spec, or ``spec`` None and the diagnostics saying why (warnings come either way).
+
+    ``document`` is the file as loaded, with the position of every key and value (None when it did
+    not load): what lets a later check, such as ``doctor``'s, point into the spec."""
 
     spec: ClusterSpec | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    document: LoadedDoc | None = None
 
 
 def validate(spec_path: str, profile: OutputProfile | None = None) -> Validated:
@@ -45,7 +49,7 @@ def validate(spec_path: str, profile: OutputProfile | None = None) -> Validated:
     if doc is None:
         return Validated(None, diags)
     spec, diags = validate_document(doc, profile)
-    return Validated(spec, diags)
+    return Validated(spec, diags, doc)
 
 
 def catalog(spec: ClusterSpec) -> Catalog:

@@ -8,7 +8,7 @@ hand-written rule and a generated one get the same answer. :mod:`.analyze` build
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -62,6 +62,22 @@ def is_scalar(node: Node) -> bool:
     if isinstance(node, pp.BinaryExpr):
         return is_scalar(node.lhs) and is_scalar(node.rhs)
     return False
+
+
+def vector_selectors(node: Node) -> Iterator[Node]:
+    """The vector selectors under ``node``, left to right (a range selector's own vector selector)."""
+    if isinstance(node, pp.VectorSelector):
+        yield node
+    elif isinstance(node, pp.MatrixSelector):
+        yield node.vector_selector
+    elif isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr, pp.AggregateExpr)):
+        yield from vector_selectors(node.expr)
+    elif isinstance(node, pp.BinaryExpr):
+        yield from vector_selectors(node.lhs)
+        yield from vector_selectors(node.rhs)
+    elif isinstance(node, pp.Call):
+        for arg in node.args:
+            yield from vector_selectors(arg)
 
 
 def selector_name(node: Node) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -193,11 +193,15 @@ class Exporter:
         self.server.server_close()
 
 
-def serve(catalog: Catalog, all_series: Iterable[Series], origin: float) -> Exporter:
+def serve(
+    catalog: Catalog, all_series: Iterable[Series], origin: float, rewrite: Callable[[str], str] | None = None
+) -> Exporter:
     """Serve ``/metrics`` on a loopback port chosen by the OS (no race: it binds port 0).
 
     ``origin`` is the wall-clock time at which the counters were zero: an exporter that has already
-    been running for a while, so its past can be backfilled (:func:`history`).
+    been running for a while, so its past can be backfilled (:func:`history`). ``rewrite``, if given,
+    edits the exposition text of every scrape: how a test serves what no catalog-true exporter would
+    (a renamed label value, a missing bucket, another declared type).
     """
     frozen = tuple(all_series)
     problems = check(catalog, frozen)
@@ -211,7 +215,8 @@ def serve(catalog: Catalog, all_series: Iterable[Series], origin: float) -> Expo
                 self.send_error(404)
                 return
             exporter = holder[0]
-            body = exposition(catalog, frozen, time.time() - exporter.origin).encode()
+            text = exposition(catalog, frozen, time.time() - exporter.origin)
+            body = (rewrite(text) if rewrite else text).encode()
             with exporter.lock:
                 exporter.scrapes += 1
             self.send_response(200)

@@ -34,21 +34,21 @@ FB_TOTAL_MIB = 16384.0
 DRIVER = "535.104.05"
 
 
-def build(spec: ClusterSpec) -> tuple[Series, ...]:
-    """Every series the exporter serves for ``spec``."""
+def build(spec: ClusterSpec, *, faults: bool = True) -> tuple[Series, ...]:
+    """Every series the exporter serves for ``spec``; without ``faults``, none of the faults above."""
     out: list[Series] = []
     for s in spec.specialists:
-        out.extend(_specialist(s))
-    out.extend(_guardians(spec))
+        out.extend(_specialist(s, faults))
+    out.extend(_guardians(spec, faults))
     out.extend(_node())
     for node in spec.gpu_inventory.nodes:
-        out.extend(_gpus(spec, node))
+        out.extend(_gpus(spec, node, faults))
     return tuple(out)
 
 
-def _specialist(s: Specialist) -> Iterator[Series]:
+def _specialist(s: Specialist, faults: bool) -> Iterator[Series]:
     st = s.label_value
-    faulty = s.name == FAULTY_SPECIALIST
+    faulty = faults and s.name == FAULTY_SPECIALIST
     errors = REQUESTS_PER_SECOND * (ERROR_RATIO if faulty else 0.0)
     timeouts = REQUESTS_PER_SECOND * (TIMEOUT_RATIO if faulty else 0.0)
     # The reference instrumentation counts a failed request twice: as `status="error"` and in errors_total.
@@ -91,12 +91,12 @@ def _specialist(s: Specialist) -> Iterator[Series]:
     yield series("memory_efficiency_ratio", Gauge(0.8), component=st, memory_type="gpu")
 
 
-def _guardians(spec: ClusterSpec) -> Iterator[Series]:
+def _guardians(spec: ClusterSpec, faults: bool) -> Iterator[Series]:
     by_name = {s.name: s for s in spec.specialists}
     for g in spec.guardians:
         gt = g.label_value
         for watched in g.watches:
-            if (g.name, watched) == UNEVALUATED:
+            if faults and (g.name, watched) == UNEVALUATED:
                 continue
             sid = by_name[watched].label_value
             # Every request of a watched specialist is evaluated.
@@ -156,10 +156,10 @@ def gpu_uuid(node: str, index: int) -> str:
     return f"GPU-{node}-{index:04d}"
 
 
-def _gpus(spec: ClusterSpec, node: GpuNode) -> Iterator[Series]:
+def _gpus(spec: ClusterSpec, node: GpuNode, faults: bool) -> Iterator[Series]:
     inv = spec.gpu_inventory
     model = next(m for m in inv.models if m.name == node.gpu_model)
-    count = node.gpu_count - 1 if node.name == SHORT_NODE else node.gpu_count
+    count = node.gpu_count - 1 if faults and node.name == SHORT_NODE else node.gpu_count
     for i in range(count):
         labels = {
             "gpu": str(i),
@@ -170,7 +170,7 @@ def _gpus(spec: ClusterSpec, node: GpuNode) -> Iterator[Series]:
             "pci_bus_id": f"00000000:{0x10 + i:02X}:00.0",
             "DCGM_FI_DRIVER_VERSION": DRIVER,
         }
-        hot = (node.name, i) == HOT_GPU
+        hot = faults and (node.name, i) == HOT_GPU
         yield series("DCGM_FI_DEV_GPU_UTIL", Gauge(50.0), **labels)
         yield series("DCGM_FI_DEV_MEM_COPY_UTIL", Gauge(20.0), **labels)
         yield series("DCGM_FI_DEV_FB_USED", Gauge(4096.0), **labels)
