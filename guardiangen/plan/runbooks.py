@@ -52,13 +52,12 @@ from guardiangen.promql.infer import parse, selector_name, strip, value_side
 from guardiangen.spec.alert_names import ALERTS, AlertInfo
 from guardiangen.spec.metric_checks import camel_name
 from guardiangen.spec.models import ClusterSpec
+from guardiangen.syntax import SPEC_PATH
 
-# A spec path in an AlertInfo.threshold text, e.g. "specialists[].engine.thresholds.x".
-_SPEC_PATH = re.compile(r"\b[a-z_]+(?:\[\])?(?:\.[a-z0-9_]+(?:\[\])?)+")
 _ITEM = re.compile(r"^([a-z_]+)\[([^\]]*)\]$")
-# Which alert label names the item of each list of owners in a spec path.
-_LIST_OWNER = {"specialists": LABEL_SPECIALIST, "guardians": LABEL_GUARDIAN}
-_OWNER_LABEL = {"specialist": LABEL_SPECIALIST, "guardian": LABEL_GUARDIAN}
+# The spec's lists of named owners, and the alert label that names an item of each; the owner kind
+# of an AlertInfo is the name of its list in the singular.
+_OWNER_LABEL = {"specialists": LABEL_SPECIALIST, "guardians": LABEL_GUARDIAN}
 # Where each kind of component alert's alert_overrides live.
 _OVERRIDES = {
     "specialist": "specialists[{}].alert_overrides",
@@ -78,10 +77,7 @@ def build(
 ) -> RunbooksPlan:
     """A page per alert name of ``rules``, sorted by name; sections in the rules' order."""
     ctx = _Context(spec, catalog, rules, {s.id: s for s in slos}, tuple(inhibit_rules))
-    by_name: dict[str, list[Rule]] = {}
-    for rule in rules.alerts():
-        assert rule.alert is not None
-        by_name.setdefault(rule.alert, []).append(rule)
+    by_name = rules.alerts_by_name()
     pages = tuple(ctx.page(name, by_name[name]) for name in sorted(by_name))
     return RunbooksPlan(pages=pages, cluster=spec.metadata.name)
 
@@ -135,6 +131,8 @@ class _Context:
         self.prefix = spec.defaults.alert_name_prefix
         self.window = rate_window(spec)
         self.cluster_labels = frozenset(spec.metadata.alert_labels)
+        # Labels that do not tell one rule of a name from another: where it goes, and the cluster's own.
+        self.common_labels = frozenset({LABEL_SEVERITY, LABEL_TEAM, LABEL_COMPONENT, *self.cluster_labels})
         self.metric_alerts = {camel_name(a.name): a for a in spec.metric_alerts}
         self._selectors: dict[str, tuple[_Selector, ...]] = {}
 
@@ -175,10 +173,8 @@ class _Context:
         value_text = "" if value is strip(node) else value.prettify()
         routes = matching_routes(self.spec.alerting, labels)
         receivers = expected_receivers(self.spec.alerting, labels)
-        raw = tuple(self.raw(direct, reads))
-        matchers: dict[str, str] = {}
-        for sel in direct:
-            matchers.update(sel.equalities())
+        matchers = _equalities(direct)
+        raw = self.raw(direct, reads, matchers)
         description = annotations.get("description", "")
         settings = list(self.settings(base, info, labels))
         return RunbookSection(
@@ -216,18 +212,21 @@ class _Context:
         named = [f"{label} {labels[label]}" for label in (LABEL_GUARDIAN, LABEL_SPECIALIST) if label in labels]
         if named:
             return ", ".join(named)
-        ignored = {LABEL_SEVERITY, LABEL_TEAM, LABEL_COMPONENT, *self.cluster_labels}
-        rest = [f"{k} {v}" for k, v in sorted(labels.items()) if k not in ignored]
+        rest = [f"{k} {v}" for k, v in self.identity(labels)]
         component = _COMPONENTS.get(labels.get(LABEL_COMPONENT, ""), "cluster")
         return ", ".join(rest) if rest else f"the {component} fleet"
+
+    def identity(self, labels: Mapping[str, str]) -> list[tuple[str, str]]:
+        """The labels that tell this rule from the others of its name, sorted."""
+        return [(k, v) for k, v in sorted(labels.items()) if k not in self.common_labels]
 
     # ------------------------------------------------------------------------ spec settings
 
     def settings(self, base: str, info: AlertInfo | None, labels: Mapping[str, str]) -> Iterator[_Setting]:
         if info is not None:
-            for path in _SPEC_PATH.findall(info.threshold):
+            for path in SPEC_PATH.findall(info.threshold):
                 yield from self.resolved(path, labels)
-            owner = labels.get(_OWNER_LABEL.get(info.owner, ""), "")
+            owner = labels.get(_OWNER_LABEL.get(f"{info.owner}s", ""), "")
             yield from self.override(_OVERRIDES[info.owner].format(owner), base)
         elif base in self.metric_alerts:
             a = self.metric_alerts[base]
@@ -260,7 +259,7 @@ class _Context:
         if not rest:
             yield self.setting(template)
             return
-        label = _LIST_OWNER.get(head)
+        label = _OWNER_LABEL.get(head)
         if label is not None and label in labels:
             names = [labels[label]]
         else:  # the items the alert's labels name (a GPU model, a node's host), else all of them
@@ -298,7 +297,7 @@ class _Context:
                 name = selector_name(node)
                 if name is not None:
                     matchers = tuple(
-                        (m.name, _OPS[str(m.op)], m.value) for m in node.matchers.matchers if m.name != "__name__"
+                        (m.name, _op(m.op), m.value) for m in node.matchers.matchers if m.name != "__name__"
                     )
                     out[_Selector(name, matchers)] = None
             found = self._selectors[expr] = tuple(out)
@@ -326,13 +325,12 @@ class _Context:
                 yield RecordedInput(sel.name, rule.labels, rule.expr, group, file)
                 todo.extend(self.selectors(rule.expr))
 
-    def raw(self, direct: Sequence[_Selector], reads: Sequence[RecordedInput]) -> tuple[_Source, ...]:
+    def raw(
+        self, direct: Sequence[_Selector], reads: Sequence[RecordedInput], owner: Mapping[str, str]
+    ) -> tuple[_Source, ...]:
         """The catalog metrics under an alert, each with the owner's equality matchers that apply to
-        it (its own, and those of the selectors above it on labels the metric has) and the series
-        of it that are read (a histogram's ``_bucket``, ``_sum``, ``_count``)."""
-        owner: dict[str, str] = {}
-        for sel in direct:
-            owner.update(sel.equalities())
+        it (its own, and those of the alert's selectors, ``owner``, on labels the metric has) and
+        the series of it that are read (a histogram's ``_bucket``, ``_sum``, ``_count``)."""
         found: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, None]] = {}
         for sel in (*direct, *(s for r in reads for s in self.selectors(r.expr))):
             try:
@@ -361,8 +359,7 @@ class _Context:
                 yield Query(f"The recorded series `{sel.name}`", _selector_text(sel))
         for source in raw:
             yield Query(f"The source metric `{source.metric}`", self.raw_query(source))
-        ignored = {LABEL_SEVERITY, LABEL_TEAM, LABEL_COMPONENT, *self.cluster_labels}
-        identity = tuple((k, "=", v) for k, v in sorted(labels.items()) if k not in ignored)
+        identity = tuple((k, "=", v) for k, v in self.identity(labels))
         firing = _selector_text(_Selector("ALERTS", (("alertname", "=", rule.alert or ""), *identity)))
         yield Query("When this alert was pending or firing (Prometheus' ALERTS series)", firing)
 
@@ -403,8 +400,12 @@ def _distinct_queries(queries: Iterable[Query]) -> tuple[Query, ...]:
     return tuple(seen.values())
 
 
-_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
-_OPS.update({"=": "=", "!=": "!=", "=~": "=~", "!~": "!~"})
+# promql_parser's match operators (an Enum whose members are not hashable) as PromQL writes them.
+_OPS = ((pp.MatchOp.Equal, "="), (pp.MatchOp.NotEqual, "!="), (pp.MatchOp.Re, "=~"), (pp.MatchOp.NotRe, "!~"))
+
+
+def _op(op: Any) -> str:
+    return next(text for member, text in _OPS if op == member)
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -421,6 +422,14 @@ def _walk(node: Any) -> Iterator[Any]:
     elif isinstance(node, pp.Call):
         for arg in node.args:
             yield from _walk(arg)
+
+
+def _equalities(selectors: Iterable[_Selector]) -> dict[str, str]:
+    """The equality matchers of ``selectors``, a later selector's value winning."""
+    out: dict[str, str] = {}
+    for sel in selectors:
+        out.update(sel.equalities())
+    return out
 
 
 def _selector_text(sel: _Selector) -> str:
@@ -454,7 +463,7 @@ def _tuning(base: str, info: AlertInfo | None, metric_alert: bool) -> str:
         where = _OVERRIDES[info.owner].format("<name>")
         first = (
             "Change the threshold in the fields shown under each owner."
-            if _SPEC_PATH.search(info.threshold)
+            if SPEC_PATH.search(info.threshold)
             else "This alert has no threshold to change."
         )
         return (

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -15,10 +14,10 @@ from pathlib import Path
 from guardiangen.plan.model import LABEL_GUARDIAN, LABEL_SEVERITY, LABEL_SLO, LABEL_SPECIALIST, Plan, Rule
 from guardiangen.spec.alert_names import ALERTS
 from guardiangen.spec.models import ClusterSpec
+from guardiangen.syntax import SPEC_PATH
 
 SECTION = "alerts-table"
 REGENERATE = "python -m guardiangen.readme.alerts README.md specs/cluster.yaml"
-_SPEC_PATH = re.compile(r"\b[a-z_]+(?:\[\])?(?:\.[a-z0-9_]+(?:\[\])?)+")
 
 
 MAX_LISTED = 3  # beyond this many exceptions, only the values are listed
@@ -49,7 +48,7 @@ def _varying(rules: list[Rule], value: str) -> str:
 def _threshold(name: str, rules: list[Rule], prefix: str) -> str:
     info = ALERTS.get(name.removeprefix(prefix))
     if info is not None:
-        return _SPEC_PATH.sub(lambda m: f"`{m.group(0)}`", info.threshold)
+        return SPEC_PATH.sub(lambda m: f"`{m.group(0)}`", info.threshold)
     if any(LABEL_SLO in dict(r.labels) for r in rules):
         return "the SLO's objective (`specialists[].slos`, `guardians[].slos`)"
     return "-"
@@ -61,10 +60,7 @@ def _cell(text: str) -> str:
 
 def alerts_table_markdown(spec: ClusterSpec, plan: Plan) -> str:
     """One row per alert name in ``plan``: severity, ``for:``, meaning and the threshold's source."""
-    by_name: dict[str, list[Rule]] = {}
-    for rule in plan.rules.alerts():
-        assert rule.alert is not None
-        by_name.setdefault(rule.alert, []).append(rule)
+    by_name = plan.rules.alerts_by_name()
     prefix = spec.defaults.alert_name_prefix
     rows = ["| alert | severity | for | meaning | threshold from |", "|---|---|---|---|---|"]
     for name, rules in by_name.items():

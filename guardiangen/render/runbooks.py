@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from guardiangen.plan.model import RunbookSection
 from guardiangen.render.context import RenderContext
+from guardiangen.syntax import SPEC_PATH_NAMED
 
 DIR = "runbooks"
 INDEX = f"{DIR}/README.md"
@@ -119,12 +120,9 @@ def _link(panel: Panel, alert_dashboard: str, base_url: str) -> PanelLink:
     return PanelLink(title, f"{base_url}/d/{panel.dashboard_uid}?{'&'.join(query)}")
 
 
-_SPEC_PATH = re.compile(r"\b[a-z_]+(?:\[[^\]\s]*\])?(?:\.[a-z0-9_]+(?:\[[^\]\s]*\])?)+")
-
-
 def _spec_paths(text: str) -> str:
     """Spec paths in a sentence (``specialists[].thresholds.x``) as code."""
-    return _SPEC_PATH.sub(lambda m: f"`{m.group(0)}`", text)
+    return SPEC_PATH_NAMED.sub(lambda m: f"`{m.group(0)}`", text)
 
 
 def _cell(text: object) -> str:

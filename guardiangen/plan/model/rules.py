@@ -133,3 +133,11 @@ class RulesPlan:
 
     def alerts(self) -> tuple[Rule, ...]:
         return tuple(r for g in self.groups for r in g.rules if r.is_alert)
+
+    def alerts_by_name(self) -> dict[str, list[Rule]]:
+        """The alerts by name, names in the order they first appear, rules in their order."""
+        by_name: dict[str, list[Rule]] = {}
+        for rule in self.alerts():
+            assert rule.alert is not None
+            by_name.setdefault(rule.alert, []).append(rule)
+        return by_name
