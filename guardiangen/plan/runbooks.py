@@ -23,7 +23,7 @@ from typing import Any
 import promql_parser as pp
 
 from guardiangen import promql as q
-from guardiangen.catalog import Catalog, MetricType
+from guardiangen.catalog import Catalog, MetricDefinition, MetricType, Part
 from guardiangen.plan.model import (
     LABEL_BURN_TIER,
     LABEL_COMPONENT,
@@ -113,6 +113,36 @@ class _Source:
 _Setting = tuple[SpecSetting, "_Edit"]
 
 
+class _Records:
+    """The recording rules of one series name, indexed by their static labels (the cluster's left
+    out), so that finding those a selector can select is no scan of all of them: an SLO's series
+    are recorded once per SLO."""
+
+    def __init__(self, rules: list[tuple[Rule, str, str]], cluster_labels: frozenset[str]) -> None:
+        self.rules = rules  # (rule, group name, file), in the plan's order
+        self.static = [tuple((k, v) for k, v in rule.labels if k not in cluster_labels) for rule, _, _ in rules]
+        self.fixing: dict[str, dict[str, set[int]]] = {}  # label -> value -> the rules fixing it so
+        for i, static in enumerate(self.static):
+            for k, v in static:
+                self.fixing.setdefault(k, {}).setdefault(v, set()).add(i)
+        everyone = set(range(len(rules)))
+        self.unfixing = {k: everyone.difference(*by_value.values()) for k, by_value in self.fixing.items()}
+
+    def selected_by(self, want: Mapping[str, str]) -> list[tuple[Rule, str, str]]:
+        """The rules, in order, whose static labels agree with the equality matchers ``want``."""
+        # Those must be among the rules that leave the label out or fix it to the wanted value, for
+        # each wanted label: take the fewest such, then check each in full.
+        sizes = [
+            (len(self.unfixing[k]) + len(self.fixing[k].get(v, ())), k, v) for k, v in want.items() if k in self.fixing
+        ]
+        if sizes:
+            _, label, value = min(sizes)
+            order: Iterable[int] = sorted(self.unfixing[label] | self.fixing[label].get(value, set()))
+        else:
+            order = range(len(self.rules))
+        return [self.rules[i] for i in order if all(want.get(k, v) == v for k, v in self.static[i])]
+
+
 class _Context:
     def __init__(
         self,
@@ -123,18 +153,23 @@ class _Context:
         inhibit_rules: tuple[InhibitRule, ...],
     ) -> None:
         self.spec, self.catalog, self.slos, self.inhibit_rules = spec, catalog, slos, inhibit_rules
-        self.records: dict[str, list[tuple[Rule, str, str]]] = {}
+        self.cluster_labels = frozenset(spec.metadata.alert_labels)
+        by_record: dict[str, list[tuple[Rule, str, str]]] = {}
         for group in rules.groups:
             for rule in group.rules:
                 if rule.record is not None:
-                    self.records.setdefault(rule.record, []).append((rule, group.name, group.file))
+                    by_record.setdefault(rule.record, []).append((rule, group.name, group.file))
+        self.records = {name: _Records(found, self.cluster_labels) for name, found in by_record.items()}
         self.prefix = spec.defaults.alert_name_prefix
         self.window = rate_window(spec)
-        self.cluster_labels = frozenset(spec.metadata.alert_labels)
         # Labels that do not tell one rule of a name from another: where it goes, and the cluster's own.
         self.common_labels = frozenset({LABEL_SEVERITY, LABEL_TEAM, LABEL_COMPONENT, *self.cluster_labels})
         self.metric_alerts = {camel_name(a.name): a for a in spec.metric_alerts}
         self._selectors: dict[str, tuple[_Selector, ...]] = {}
+        self._resolved: dict[str, tuple[MetricDefinition, Part] | None] = {}
+        self._values: dict[str, Any] = {}  # spec paths looked up
+        self._named: dict[str, dict[Any, Any]] = {}  # the items of a list in the spec by name
+        self._picking: dict[str, dict[Any, list[int]]] = {}  # and their positions by name and hostname
 
     # ------------------------------------------------------------------------------ a page
 
@@ -245,7 +280,7 @@ class _Context:
         tier = labels.get(LABEL_BURN_TIER)
         if tier:
             yield self.setting(f"{path}.burn_alerts.{tier}")
-        obj = _lookup(self.spec, path)
+        obj = self.lookup(path)
         for name in ("threshold_seconds", "minimum_score"):
             if getattr(obj, name, None) is not None:
                 yield self.setting(f"{path}.{name}")
@@ -263,16 +298,24 @@ class _Context:
         if label is not None and label in labels:
             names = [labels[label]]
         else:  # the items the alert's labels name (a GPU model, a node's host), else all of them
-            items = _lookup(self.spec, head)
-            values = set(labels.values())
-            picked = [i for i in items if {getattr(i, "name", None), getattr(i, "hostname", None)} & values]
-            names = [item.name for item in picked or items]
+            items = self.lookup(head)
+            names = [item.name for item in self.picked(head, items, set(labels.values())) or items]
         for name in names:
             yield from self.resolved(f"{head}[{name}]{rest}", labels)
 
+    def picked(self, path: str, items: Sequence[Any], values: set[str]) -> list[Any]:
+        """The items of the list at ``path`` whose ``name`` or ``hostname`` is one of ``values``, in
+        order (the list indexed by both once: a node alert picks one of every node)."""
+        if path not in self._picking:
+            self._picking[path] = {}
+            for i, item in enumerate(items):
+                for key in {getattr(item, "name", None), getattr(item, "hostname", None)}:
+                    self._picking[path].setdefault(key, []).append(i)
+        return [items[i] for i in sorted({i for value in values for i in self._picking[path].get(value, ())})]
+
     def override(self, path: str, base: str) -> Iterator[_Setting]:
         try:
-            overrides = _lookup(self.spec, path)
+            overrides = self.lookup(path)
         except LookupError:  # an optional block (postgres) that is absent has no alerts either
             return
         for o in overrides:
@@ -283,8 +326,34 @@ class _Context:
                 yield SpecSetting(f"{path}[{base}]", text), _Edit(path, None, fields)
 
     def setting(self, path: str) -> _Setting:
-        value = _lookup(self.spec, path)
+        value = self.lookup(path)
         return SpecSetting(path, _yaml_value(value)), _Edit(path, value)
+
+    def lookup(self, path: str) -> Any:
+        """The value at ``path`` in the spec model; a list item is picked by its ``name`` (the first
+        of that name). Remembered, with each list's items by name, so that a path costs no scan."""
+        if path in self._values:
+            return self._values[path]
+        parent, _, last = path.rpartition(".")
+        try:
+            node = self.lookup(parent) if parent else self.spec
+        except LookupError:
+            raise LookupError(path) from None
+        ((attr, item),) = _segments(last)
+        if node is None or not hasattr(node, attr):
+            raise LookupError(path)
+        node = getattr(node, attr)
+        if item is not None:
+            items = f"{parent}.{attr}" if parent else attr
+            if items not in self._named:
+                self._named[items] = {}
+                for x in node:
+                    self._named[items].setdefault(getattr(x, "name", None), x)
+            if item not in self._named[items]:
+                raise LookupError(path)
+            node = self._named[items][item]
+        self._values[path] = node
+        return node
 
     # --------------------------------------------------------------------- PromQL it reads
 
@@ -305,12 +374,8 @@ class _Context:
 
     def recorded(self, sel: _Selector) -> list[tuple[Rule, str, str]]:
         """Recording rules whose output ``sel`` can select: by name, and by their static labels."""
-        want = sel.equalities()
-        return [
-            (rule, group, file)
-            for rule, group, file in self.records.get(sel.name, ())
-            if all(want.get(k, v) == v for k, v in rule.labels if k not in self.cluster_labels)
-        ]
+        records = self.records.get(sel.name)
+        return [] if records is None else records.selected_by(sel.equalities())
 
     def closure(self, direct: Iterable[_Selector]) -> Iterator[RecordedInput]:
         seen: set[tuple[str, tuple[tuple[str, str], ...], str]] = set()
@@ -333,16 +398,26 @@ class _Context:
         the series of it that are read (a histogram's ``_bucket``, ``_sum``, ``_count``)."""
         found: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, None]] = {}
         for sel in (*direct, *(s for r in reads for s in self.selectors(r.expr))):
-            try:
-                metric, part = self.catalog.resolve_series(sel.name)
-            except KeyError:  # a recorded series, or ALERTS
+            resolved = self.resolve(sel.name)
+            if resolved is None:  # a recorded series, or ALERTS
                 continue
+            metric, part = resolved
             own = sel.equalities()
             has = self.catalog.label_names(metric, part)
             matchers = {**{k: v for k, v in owner.items() if k in has and k not in own}, **own}
             matchers.pop("le", None)  # one query per histogram, whatever part of it was read
             found.setdefault((metric.name, tuple(sorted(matchers.items()))), {})[part] = None
         return tuple(_Source(base, matchers, tuple(parts)) for (base, matchers), parts in found.items())
+
+    def resolve(self, series: str) -> tuple[MetricDefinition, Part] | None:
+        """The catalog metric behind a series name, None for another series (remembered: the
+        catalog's error for an unknown name searches every name for a suggestion)."""
+        if series not in self._resolved:
+            try:
+                self._resolved[series] = self.catalog.resolve_series(series)
+            except KeyError:
+                self._resolved[series] = None
+        return self._resolved[series]
 
     def queries(
         self,
@@ -489,21 +564,6 @@ def _segments(path: str) -> list[tuple[str, str | None]]:
         m = _ITEM.match(part)
         out.append((m.group(1), m.group(2)) if m else (part, None))
     return out
-
-
-def _lookup(spec: Any, path: str) -> Any:
-    """The value at ``path`` in the spec model; a list item is picked by its ``name``."""
-    node = spec
-    for attr, item in _segments(path):
-        if node is None or not hasattr(node, attr):
-            raise LookupError(path)
-        node = getattr(node, attr)
-        if item is not None:
-            matches = [x for x in node if getattr(x, "name", None) == item]
-            if not matches:
-                raise LookupError(path)
-            node = matches[0]
-    return node
 
 
 def _yaml_value(value: Any) -> str:
