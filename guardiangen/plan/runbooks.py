@@ -48,7 +48,7 @@ from guardiangen.plan.model.runbooks import (
 )
 from guardiangen.plan.routing import expected_receivers, matching_routes
 from guardiangen.plan.rules.core import rate_window
-from guardiangen.promql.infer import parse, selector_name, strip, value_side
+from guardiangen.promql.infer import parse, selector_name, strip, value_side, vector_selectors
 from guardiangen.spec.alert_names import ALERTS, AlertInfo
 from guardiangen.spec.metric_checks import camel_name
 from guardiangen.spec.models import ClusterSpec
@@ -362,7 +362,7 @@ class _Context:
         found = self._selectors.get(expr)
         if found is None:
             out: dict[_Selector, None] = {}
-            for node in _walk(parse(expr)):
+            for node in vector_selectors(parse(expr)):
                 name = selector_name(node)
                 if name is not None:
                     matchers = tuple(
@@ -481,22 +481,6 @@ _OPS = ((pp.MatchOp.Equal, "="), (pp.MatchOp.NotEqual, "!="), (pp.MatchOp.Re, "=
 
 def _op(op: Any) -> str:
     return next(text for member, text in _OPS if op == member)
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    """The vector selectors under ``node``, left to right."""
-    if isinstance(node, pp.VectorSelector):
-        yield node
-    elif isinstance(node, pp.MatrixSelector):
-        yield node.vector_selector
-    elif isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr, pp.AggregateExpr)):
-        yield from _walk(node.expr)
-    elif isinstance(node, pp.BinaryExpr):
-        yield from _walk(node.lhs)
-        yield from _walk(node.rhs)
-    elif isinstance(node, pp.Call):
-        for arg in node.args:
-            yield from _walk(arg)
 
 
 def _equalities(selectors: Iterable[_Selector]) -> dict[str, str]:
