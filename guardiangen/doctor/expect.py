@@ -23,9 +23,9 @@ from ruamel.yaml import YAML
 
 from guardiangen.catalog import Catalog
 from guardiangen.load import LoadedDoc, PathKey
-from guardiangen.plan.model import Plan
+from guardiangen.plan.model import Plan, RuleGroup
 from guardiangen.promql.infer import selector_name, vector_selectors
-from guardiangen.render.prometheus import RULES_DIR
+from guardiangen.render.prometheus import RULES_DIR, group_dict
 from guardiangen.spec.types import DurationError, parse_duration_ms
 
 ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
@@ -150,25 +150,29 @@ class Expected:
 
 def expected(doc: LoadedDoc, plan: Plan, files: Mapping[str, bytes], out: str) -> Expected:
     """Everything the cluster should show for the render ``files`` of the spec ``doc``."""
-    yaml = YAML(typ="safe")
     groups: list[GroupView] = []
     selectors: list[Selector] = []
     records: set[str] = set()
-    for relpath in sorted(files):
-        if not (relpath.startswith(RULES_DIR + "/") and relpath.endswith(".yml")):
-            continue
+    by_file: dict[str, list[RuleGroup]] = {}
+    for rule_group in plan.rules.groups:
+        by_file.setdefault(rule_group.file, []).append(rule_group)
+    for file, file_groups in sorted(by_file.items()):
+        relpath = f"{RULES_DIR}/{file}.yml"
         text = files[relpath].decode("utf-8")
         shown = f"{out}/{relpath}"
         lines = {m.group(1): text.count("\n", 0, m.start()) + 1 for m in _GROUP_LINE.finditer(text)}
-        for group in (yaml.load(text) or {}).get("groups", []):
-            rules = group.get("rules", [])
-            group_labels = group.get("labels", {}) or {}
-            for rule in rules:
+        for g in file_groups:
+            # The group as the rules file holds it: the fields the target Prometheus version accepts.
+            group = group_dict(g, plan.prometheus)
+            views = []
+            for rule in group["rules"]:
                 name = rule.get("record") or rule.get("alert")
                 records.update([rule["record"]] if "record" in rule else [])
-                selectors.extend(_selectors(rule["expr"], name, shown))
-            where = Where(shown, lines.get(group["name"], 0), 3 if group["name"] in lines else 0)
-            groups.append(GroupView(group["name"], where, tuple(_rule_view(r, group_labels) for r in rules)))
+                ast = pp.parse(rule["expr"])
+                selectors.extend(_selectors(ast, name, shown))
+                views.append(_rule_view(rule, group.get("labels") or {}, _canonical(ast)))
+            where = Where(shown, lines.get(g.name, 0), 3 if g.name in lines else 0)
+            groups.append(GroupView(g.name, where, tuple(views)))
     readers: dict[str, dict[str, None]] = {}
     for sel in selectors:
         readers.setdefault(sel.name, {})[sel.rule] = None
@@ -186,7 +190,7 @@ def expected(doc: LoadedDoc, plan: Plan, files: Mapping[str, bytes], out: str) -
         spec_values=values,
         buckets=_buckets(series, plan, doc),
         groups=tuple(groups),
-        alertmanager=None if am_text is None else yaml.load(am_text.decode("utf-8")),
+        alertmanager=None if am_text is None else YAML(typ="safe").load(am_text.decode("utf-8")),
         alertmanager_where=Where(f"{out}/{ALERTMANAGER_FILE}"),
         catalog=plan.catalog,
         metric_places=_metric_places(doc, plan.catalog),
@@ -216,51 +220,31 @@ def canonical_query(text: str) -> str:
     that Prometheus' own printing of a rule (``/api/v1/rules``, which orders matchers its own way)
     and the rendered text compare equal when they mean the same."""
     try:
-        printed = str(pp.parse(text))
+        ast = pp.parse(text)
     except ValueError:
         return " ".join(text.split())
-    return _sorted_matchers(printed)
+    return _canonical(ast)
+
+
+def _canonical(ast: Any) -> str:
+    return _sorted_matchers(str(ast))
+
+
+_STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`"""
+# A string literal (left alone) or a selector's `{...}` (whose items are sorted).
+_STRING_OR_BRACES = re.compile(rf"({_STRING})|\{{((?:[^{{}}\"'`]|{_STRING})*)\}}")
+_ITEM = re.compile(rf"(?:[^,\"'`]|{_STRING})+")
 
 
 def _sorted_matchers(text: str) -> str:
     """``text`` with the comma-separated items of every ``{...}`` (outside strings) sorted."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c in "\"'`":
-            j = _string_end(text, i)
-            out.append(text[i:j])
-            i = j
-        elif c == "{":
-            items, current, j = [], [], i + 1
-            while j < len(text) and text[j] != "}":
-                if text[j] in "\"'`":
-                    k = _string_end(text, j)
-                    current.append(text[j:k])
-                    j = k
-                    continue
-                if text[j] == ",":
-                    items.append("".join(current).strip())
-                    current = []
-                else:
-                    current.append(text[j])
-                j += 1
-            items.append("".join(current).strip())
-            out.append("{" + ",".join(sorted(x for x in items if x)) + "}")
-            i = j + 1
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
 
+    def sort(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return m.group(1)
+        return "{" + ",".join(sorted(x.strip() for x in _ITEM.findall(m.group(2)) if x.strip())) + "}"
 
-def _string_end(text: str, start: int) -> int:
-    """Index after the quoted string starting at ``start`` (backslash escapes, except in backticks)."""
-    quote, j = text[start], start + 1
-    while j < len(text) and text[j] != quote:
-        j += 2 if text[j] == "\\" and quote != "`" else 1
-    return j + 1
+    return _STRING_OR_BRACES.sub(sort, text)
 
 
 def duration_ms(value: Any) -> int:
@@ -275,11 +259,11 @@ def duration_ms(value: Any) -> int:
         return -1
 
 
-def _rule_view(rule: Mapping[str, Any], group_labels: Mapping[str, str]) -> RuleView:
+def _rule_view(rule: Mapping[str, Any], group_labels: Mapping[str, str], query: str) -> RuleView:
     return RuleView(
         kind="alerting" if "alert" in rule else "recording",
         name=str(rule.get("alert") or rule.get("record")),
-        query=canonical_query(str(rule["expr"])),
+        query=query,
         labels=tuple(sorted({**group_labels, **(rule.get("labels") or {})}.items())),
         annotations=tuple(sorted((rule.get("annotations") or {}).items())),
         for_ms=duration_ms(rule.get("for")),
@@ -287,8 +271,8 @@ def _rule_view(rule: Mapping[str, Any], group_labels: Mapping[str, str]) -> Rule
     )
 
 
-def _selectors(expr: str, rule: str, file: str) -> Iterator[Selector]:
-    for node in vector_selectors(pp.parse(expr)):
+def _selectors(ast: Any, rule: str, file: str) -> Iterator[Selector]:
+    for node in vector_selectors(ast):
         name = selector_name(node)
         if name:
             matchers = tuple((m.name, _OPS[str(m.op)], m.value) for m in node.matchers.matchers if m.name != "__name__")
@@ -350,7 +334,7 @@ _THRESHOLD_KEYS: tuple[PathKey, ...] = (("threshold_seconds",), ("minimum_score"
 
 def _buckets(series: Mapping[str, list[Selector]], plan: Plan, doc: LoadedDoc) -> tuple[BucketNeed, ...]:
     """The pinned ``le`` buckets, each once per (selector without ``le``, boundary)."""
-    slo_paths = {f"{RULES_DIR}/slo-{slo.id}.yml": slo.spec_path for slo in plan.slos}
+    slo_paths = {f"slo-{slo.id}.yml": slo.spec_path for slo in plan.slos}
     seen: dict[tuple[str, str], BucketNeed] = {}
     for name, sels in series.items():
         if not name.endswith("_bucket"):
@@ -363,7 +347,7 @@ def _buckets(series: Mapping[str, list[Selector]], plan: Plan, doc: LoadedDoc) -
             key = (rest.text(), le)
             if key in seen:
                 continue
-            spec_path = next((p for f, p in slo_paths.items() if sel.file.endswith(f)), None)
+            spec_path = slo_paths.get(sel.file.rsplit("/", 1)[-1])
             seen[key] = BucketNeed(rest, le, _boundary(le), _threshold_where(doc, spec_path))
     return tuple(seen.values())
 

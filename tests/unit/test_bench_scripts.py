@@ -38,3 +38,10 @@ def test_gen_spec_makes_specs_that_validate(tmp_path: Path) -> None:
         [sys.executable, "-m", "guardiangen", "validate", str(spec)], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_doctor_offline_prints_every_step() -> None:
+    out = _run("doctor_offline.py", "--sizes", "3", "--runs", "1")
+    # validate plan render expectations total, then the rule count and the request count
+    row = re.search(r"^\| 3 \|(?: [\d.]+ s \|){5} ([\d,]+) \| (\d+) \|$", out, re.M)
+    assert row and int(row.group(1).replace(",", "")) > 10 and int(row.group(2)) >= 7, out
