@@ -7,9 +7,10 @@ scraped the exporter and evaluated every rule once, and stops them all afterward
 * ``healthy``: the exporter serves every catalog series the spec implies; Prometheus loads the fresh
   render's rules and Alertmanager its configuration;
 * ``drifted``: the exporter serves what a cluster that moved away from the spec would: one metric
-  gone, a label value renamed, a bucket dropped and a type changed;
+  gone, a label value renamed, a bucket dropped and a type changed; and a second exporter of the
+  rules' series was scraped and is gone (its target down);
 * ``stale``: the exporter is healthy, but Prometheus and Alertmanager load the render of an older
-  version of the spec (another threshold, another route).
+  version of the spec (another threshold, another route), and one rules file is not loaded.
 """
 
 from __future__ import annotations
@@ -109,10 +110,27 @@ def _alertmanager(workdir: Path, config: Path) -> Server:
     )
 
 
-def _prometheus(workdir: Path, rules: Rendered, exporter: exporter_mod.Exporter, alertmanager: str) -> Server:
+REPLICA_JOB = "e2e-replica"  # a second exporter's job: scraped once, then gone
+
+
+def _prometheus(
+    workdir: Path,
+    rules: Rendered,
+    exporter: exporter_mod.Exporter,
+    alertmanager: str,
+    *,
+    unloaded: str | None,
+    replica: exporter_mod.Exporter | None,
+) -> Server:
     exe = require_binary("prometheus", "prometheus")
     config = workdir / "prometheus.yml"
-    config.write_text(json.dumps(prometheus_config(rules, exporter.address, alertmanager), indent=2))
+    settings = prometheus_config(rules, exporter.address, alertmanager)
+    if unloaded is not None:
+        settings["rule_files"] = [f for f in settings["rule_files"] if Path(f).stem != unloaded]
+    if replica is not None:
+        job = {"job_name": REPLICA_JOB, "honor_labels": True, "static_configs": [{"targets": [replica.address]}]}
+        settings["scrape_configs"].append(job)
+    config.write_text(json.dumps(settings, indent=2))
     return start(
         ServerSpec(
             name=f"prometheus-{workdir.name}",
@@ -141,6 +159,14 @@ def _ready(prometheus: Server) -> None:
     wait_for("the first scrape and rule evaluation", evaluated, prometheus.log_report, READY_DEADLINE)
 
 
+def _target_down(prometheus: Server, job: str) -> None:
+    def down() -> bool | None:
+        targets = get_json(prometheus.url + "/api/v1/targets")["data"]["activeTargets"]
+        return True if any(t["labels"]["job"] == job and t["health"] == "down" for t in targets) else None
+
+    wait_for(f"the target of job {job} to be down", down, prometheus.log_report, READY_DEADLINE)
+
+
 @pytest.fixture(scope="module")
 def stack_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Stack]]:
     """Start a state; everything started is stopped when the module ends."""
@@ -152,7 +178,11 @@ def stack_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
         deployed_from: Callable[[str], str] = lambda t: t,
         rewrite: Callable[[str], str] | None = None,
         with_alertmanager: bool = True,
+        unloaded: str | None = None,
+        replica_goes_down: bool = False,
     ) -> Stack:
+        """``unloaded``: a rules file Prometheus is not given; ``replica_goes_down``: a second exporter
+        (serving ``specialist_requests_total`` only) is scraped, then stopped, so its target is down."""
         workdir = tmp_path_factory.mktemp(f"doctor-{name}")
         spec = write_spec(workdir, "spec")
         fresh = rendered(spec, workdir / "out")
@@ -163,9 +193,20 @@ def stack_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
         am = _alertmanager(workdir, deployed.alertmanager_config) if with_alertmanager else None
         if am is not None:
             started.append(am)
-        prom = _prometheus(workdir, deployed, exporter, am.url if am else "http://127.0.0.1:9")
+        replica = None
+        if replica_goes_down:
+            requests = [x for x in series if x.metric == "specialist_requests_total"]
+            replica = exporter_mod.serve(fresh.catalog, requests, origin=time.time() - 600)
+            started.append(replica)
+        prom = _prometheus(
+            workdir, deployed, exporter, am.url if am else "http://127.0.0.1:9", unloaded=unloaded, replica=replica
+        )
         started.append(prom)
         _ready(prom)
+        if replica is not None:
+            replica.stop()
+            started.remove(replica)
+            _target_down(prom, REPLICA_JOB)
         return Stack(spec, prom, am)
 
     try:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.doctor.conftest import Stack, run_doctor, spec_position
+from tests.doctor.conftest import REPLICA_JOB, Stack, run_doctor, spec_position
 from tests.e2e.processes import free_port
 
 pytestmark = pytest.mark.e2e
@@ -27,6 +27,7 @@ RENAMED = ('guardian_type="watcher"', 'guardian_type="watcher-v2"')
 DROPPED_BUCKET = re.compile(
     r'^specialist_request_duration_seconds_bucket\{[^}]*specialist_type="beta-svc"[^}]*le="1\.0"[^}]*\} .*\n', re.M
 )
+UNLOADED = "node"  # the rules file the stale Prometheus is not given
 RETYPED = ("# TYPE specialist_tokens_per_second gauge", "# TYPE specialist_tokens_per_second counter")
 
 
@@ -67,12 +68,12 @@ def healthy(stack_factory: Callable[..., Stack]) -> Stack:
 
 @pytest.fixture(scope="module")
 def drifted(stack_factory: Callable[..., Stack]) -> Stack:
-    return stack_factory("drifted", rewrite=drift, with_alertmanager=False)
+    return stack_factory("drifted", rewrite=drift, with_alertmanager=False, replica_goes_down=True)
 
 
 @pytest.fixture(scope="module")
 def stale(stack_factory: Callable[..., Stack]) -> Stack:
-    return stack_factory("stale", deployed_from=older_spec)
+    return stack_factory("stale", deployed_from=older_spec, unloaded=UNLOADED)
 
 
 def test_healthy_cluster_has_no_findings(healthy: Stack) -> None:
@@ -86,7 +87,7 @@ def test_drifted_cluster_names_each_fault_at_its_spec_line(drifted: Stack) -> No
     run = run_doctor(drifted.spec, *_servers(drifted))
     assert run.code == 1, run.stdout + run.stderr
     findings = run.findings
-    assert _codes(findings) == {"GG702", "GG703", "GG704", "GG705"}, findings
+    assert _codes(findings) == {"GG702", "GG703", "GG704", "GG705", "GG709"}, findings
     spec = str(drifted.spec)
 
     removed = _one(findings, "GG702", REMOVED_METRIC)
@@ -108,6 +109,11 @@ def test_drifted_cluster_names_each_fault_at_its_spec_line(drifted: Stack) -> No
     assert 'specialist_type="beta-svc"' in bucket["message"], bucket
     assert "its buckets: 0.1, 0.5, 2.0, 5.0," in bucket["message"], bucket  # the served ones, 1.0 dropped
 
+    down = _one(findings, "GG709", f'of job "{REPLICA_JOB}" is down')
+    # the first spec value a selector of its series takes: the first specialist's SLO rules select it
+    assert (down["line"], down["col"]) == spec_position(drifted.spec, r"- name: (alpha)")
+    assert "it exports specialist_requests_total, which the rules read" in down["message"], down
+
     retyped = _one(findings, "GG703", "specialist_tokens_per_second")
     assert "counter on Prometheus" in retyped["message"] and "gauge in guardiangen's catalog" in retyped["message"]
 
@@ -116,7 +122,12 @@ def test_stale_deployment_is_named_with_the_rendered_files(stale: Stack) -> None
     run = run_doctor(stale.spec, *_servers(stale, "--out", "deploy/out"))
     assert run.code == 1, run.stdout + run.stderr
     findings = run.findings
-    assert _codes(findings) == {"GG707", "GG710"}, findings
+    assert _codes(findings) == {"GG706", "GG707", "GG710"}, findings
+    unloaded = [f for f in findings if f["code"] == "GG706"]
+    assert unloaded and all(f["path"] == f"deploy/out/prometheus/rules/{UNLOADED}.yml" for f in unloaded), unloaded
+    assert all(
+        "is not loaded on Prometheus: add deploy/out/prometheus/rules/node.yml" in f["message"] for f in unloaded
+    )
     rules = [f for f in findings if f["code"] == "GG707"]
     assert all(f["path"].startswith("deploy/out/prometheus/rules/") and f["line"] > 0 for f in rules), rules
     assert any("SpecialistErrorRatioHigh: expression and annotations differ" in f["message"] for f in rules), rules
