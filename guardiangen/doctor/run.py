@@ -62,6 +62,9 @@ def _prometheus(client: Client, exp: Expected, window: checks.Window) -> tuple[l
             diags.append(error(client.base_url, 0, 0, GG701_UNREACHABLE, f"{what}: {exc}"))
             if i == 0:  # nothing answered: the other checks would only repeat it
                 return diags, False
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:  # an answer of another shape
+            why = f"{what}: {client.name} at {client.base_url} answered in a shape its API does not have ({exc})"
+            diags.append(error(client.base_url, 0, 0, GG701_UNREACHABLE, why))
         except BudgetExceeded as exc:
             rest = ", ".join(w for w, _ in checks.CHECKS[i:])
             diags.append(
@@ -99,8 +102,13 @@ def _alertmanager(client: Client, exp: Expected) -> list[Diagnostic]:
             )
         ]
     from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
-    loaded = YAML(typ="safe", pure=True).load(original)
+    try:
+        loaded = YAML(typ="safe", pure=True).load(original)
+    except YAMLError as exc:
+        why = f"{client.base_url}/api/v2/status has a `config.original` that is not YAML: {exc}"
+        return [error(client.base_url, 0, 0, GG701_UNREACHABLE, why)]
     found = list(differences(exp.alertmanager, loaded))
     shown = found[:MAX_DIFFERENCES]
     more = f" (and {len(found) - len(shown)} more differences)" if len(found) > len(shown) else ""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -177,31 +178,57 @@ def test_a_server_that_never_answers_ends_the_run_at_the_timeout(healthy: Stack)
     assert finding["code"] == "GG701" and "no answer within 3s" in finding["message"], finding
 
 
-def test_credentials_come_from_a_file_and_a_refusal_says_so(healthy: Stack, tmp_path: Path) -> None:
-    seen: list[str | None] = []
+@contextmanager
+def _serving(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
+    """A loopback HTTP server whose every GET is ``answer``; yields its URL."""
 
-    class Refusing(BaseHTTPRequestHandler):
+    class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            seen.append(self.headers.get("Authorization"))
-            self.send_response(401)
-            self.end_headers()
+            answer(self)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        token = tmp_path / "token"
-        token.write_text("s3cret\n")
-        run = run_doctor(healthy.spec, "--prometheus", url, "--token-file", str(token), "--format", "json")
-        unauthenticated = run_doctor(healthy.spec, "--prometheus", url, "--format", "json")
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_credentials_come_from_a_file_and_a_refusal_says_so(healthy: Stack, tmp_path: Path) -> None:
+    seen: list[str | None] = []
+
+    def refuse(request: BaseHTTPRequestHandler) -> None:
+        seen.append(request.headers.get("Authorization"))
+        request.send_response(401)
+        request.end_headers()
+
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    with _serving(refuse) as url:
+        run = run_doctor(healthy.spec, "--prometheus", url, "--token-file", str(token), "--format", "json")
+        unauthenticated = run_doctor(healthy.spec, "--prometheus", url, "--format", "json")
     assert seen == ["Bearer s3cret", None]
     assert [f["code"] for f in run.findings] == ["GG701"] and "HTTP 401" in run.findings[0]["message"]
     assert "give credentials" in unauthenticated.findings[0]["message"]
     missing = run_doctor(healthy.spec, "--prometheus", url, "--token-file", str(tmp_path / "absent"))
     assert missing.code == 2 and "--token-file: cannot read" in missing.stderr, missing.stderr
+
+
+def test_answers_of_another_shape_are_findings_not_tracebacks(healthy: Stack) -> None:
+    def odd(request: BaseHTTPRequestHandler) -> None:  # valid JSON, the API's envelope, no API's payload
+        body = b'{"status": "success", "data": 5}'
+        request.send_response(200)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    with _serving(odd) as url:
+        run = run_doctor(healthy.spec, "--prometheus", url, "--alertmanager", url, "--format", "json")
+    assert run.code == 1 and "Traceback" not in run.stderr, run.stderr
+    assert run.findings and {f["code"] for f in run.findings} == {"GG701"}, run.findings
+    assert any("answered in a shape its API does not have" in f["message"] for f in run.findings), run.findings
