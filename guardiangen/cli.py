@@ -296,7 +296,12 @@ def doctor(
     ca_file: Annotated[
         Path | None, typer.Option("--ca-file", help="CA certificates (PEM) to verify https servers with.")
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds the whole run may take.", min=1)] = 60.0,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", help="Seconds all HTTP requests together may take (the render before them not counted).", min=1
+        ),
+    ] = 60.0,
     max_requests: Annotated[
         int, typer.Option("--max-requests", help="HTTP requests the whole run may send.", min=1)
     ] = 100,

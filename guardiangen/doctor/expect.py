@@ -1,8 +1,9 @@
 """What a running cluster must show for the spec's render to work: read from the render itself.
 
-The expectations come from the files ``guardiangen render`` writes (the rule files and
-``alertmanager.yml``, parsed back) and the plan's SLOs, so ``doctor`` checks exactly what is
-deployed, and from the loaded spec document, so a finding can point at the line that set a value:
+The expectations come from the render: the rule groups as the renderer serializes them into the
+rule files (the lines of the rendered files for positions), ``alertmanager.yml`` parsed back, and the
+plan's SLOs, so ``doctor`` checks exactly what is deployed; and from the loaded spec document, so a
+finding can point at the line that set a value:
 
 - every raw series the rules read (recorded series are the rules' own output, not the cluster's);
 - every label value a selector takes from the spec (a specialist's ``metric_label_value``, an
@@ -13,6 +14,7 @@ deployed, and from the loaded spec document, so a finding can point at the line 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,15 +23,14 @@ from typing import Any
 import promql_parser as pp
 from ruamel.yaml import YAML
 
-from guardiangen.catalog import Catalog
+from guardiangen.catalog import HISTOGRAM_PARTS, Catalog
 from guardiangen.load import LoadedDoc, PathKey
 from guardiangen.plan.model import Plan, RuleGroup
-from guardiangen.promql.infer import selector_name, vector_selectors
+from guardiangen.promql.infer import label_matchers, selector_name, vector_selectors
 from guardiangen.render.prometheus import RULES_DIR, group_dict
 from guardiangen.spec.types import DurationError, parse_duration_ms
 
 ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
-_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,8 @@ class Selector:
     rule: str  # the rule that reads it
     file: str  # the rendered rules file, relative to out
 
-    def text(self, *, without: str = "") -> str:
-        inner = ",".join(f"{k}{op}{_quote(v)}" for k, op, v in self.matchers if k != without)
+    def text(self) -> str:
+        inner = ",".join(f"{k}{op}{promql_string(v)}" for k, op, v in self.matchers)
         return f"{self.name}{{{inner}}}" if inner else self.name
 
     def matches(self, labels: Mapping[str, str]) -> bool:
@@ -133,17 +134,20 @@ class Expected:
                     alerts.add(rule)
         return sorted(alerts)
 
+    @functools.cached_property
+    def _value_places(self) -> dict[tuple[str, str], Where]:
+        return {(v.label, v.value): v.where for v in self.spec_values}
+
     def where_of(self, name: str) -> Where:
         """The spec place that makes the rules read series ``name``: its own `metrics:` entry, or the
         first spec value among its selectors' matchers (e.g. an engine's ``served_model_name``), or
         the section whose entries the exporter's metrics are about, or the spec file itself."""
         if name in self.metric_places:
             return self.metric_places[name]
-        values = {(v.label, v.value): v.where for v in self.spec_values}
         for sel in self.series.get(name, ()):
             for k, op, v in sel.matchers:
-                if op == "=" and (k, v) in values:
-                    return values[(k, v)]
+                if op == "=" and (k, v) in self._value_places:
+                    return self._value_places[(k, v)]
         metric, _part = self.catalog.resolve_series(name)
         return self.section_places.get(_EXPORTER_SECTIONS.get(metric.exporter, ""), Where(self.spec_path))
 
@@ -275,8 +279,7 @@ def _selectors(ast: Any, rule: str, file: str) -> Iterator[Selector]:
     for node in vector_selectors(ast):
         name = selector_name(node)
         if name:
-            matchers = tuple((m.name, _OPS[str(m.op)], m.value) for m in node.matchers.matchers if m.name != "__name__")
-            yield Selector(str(name), matchers, rule, file)
+            yield Selector(name, label_matchers(node), rule, file)
 
 
 def _in_catalog(catalog: Catalog, name: str) -> bool:
@@ -400,10 +403,13 @@ def _metric_places(doc: LoadedDoc, catalog: Catalog) -> dict[str, Where]:
             continue
         line, col = doc.positions.of_value(("metrics", i, "name"))
         metric = catalog.get(entry["name"])
-        names = [metric.name] + [f"{metric.name}_{p}" for p in ("bucket", "sum", "count")]
+        names = [metric.name, *(f"{metric.name}_{p}" for p in HISTOGRAM_PARTS)]
         places.update({n: Where(doc.path, line, col) for n in names})
     return places
 
 
-def _quote(value: str) -> str:
+def promql_string(value: str) -> str:
+    """``value`` as a PromQL double-quoted string, for selectors sent in ``match[]``. Unlike
+    :func:`guardiangen.promql.text.quote` (for rules written to files) it accepts any value a
+    server reported, U+FFFD included."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

@@ -28,7 +28,15 @@ from guardiangen.diagnostics import (
     did_you_mean,
 )
 from guardiangen.doctor.client import Client
-from guardiangen.doctor.expect import Expected, RuleView, Selector, Where, canonical_query, duration_ms
+from guardiangen.doctor.expect import (
+    Expected,
+    RuleView,
+    Selector,
+    Where,
+    canonical_query,
+    duration_ms,
+    promql_string,
+)
 
 DOWN_TARGETS_LOOKED_UP = 20
 SHOWN = 8  # values, rules or metrics named in one message before "and N more"
@@ -125,20 +133,18 @@ def metric_types(client: Client, exp: Expected, window: Window, seen: Seen) -> l
 
 def label_values(client: Client, exp: Expected, window: Window, seen: Seen) -> list[Diagnostic]:
     """GG704: a label value the spec names that no series of the metrics selecting it carries."""
-    by_label: dict[str, list[str]] = {}
-    for v in exp.spec_values:
-        present = [m for m in v.metrics if m in seen.names]
-        if present:
-            by_label.setdefault(v.label, [])
-            by_label[v.label] += [m for m in present if m not in by_label[v.label]]
+    present = {v: [m for m in v.metrics if m in seen.names] for v in exp.spec_values}
+    by_label: dict[str, dict[str, None]] = {}  # label -> the present metrics selecting a value of it
+    for v, found in present.items():
+        if found:
+            by_label.setdefault(v.label, {}).update(dict.fromkeys(found))
     out = []
-    for label, metrics in sorted(by_label.items()):
+    for label, selecting in sorted(by_label.items()):
         values: set[str] = set()
-        for chunk in client.prometheus_each(f"/api/v1/label/{label}/values", metrics, window.params()):
+        for chunk in client.prometheus_each(f"/api/v1/label/{label}/values", list(selecting), window.params()):
             values.update(str(x) for x in chunk or [])
         for v in exp.spec_values:
-            present = [m for m in v.metrics if m in seen.names]
-            if v.label != label or not present or v.value in values:
+            if v.label != label or not present[v] or v.value in values:
                 continue
             shown = f"values seen: {_names(sorted(values))}" if values else f"none of them has a `{label}` label"
             guess = did_you_mean(v.value, values).strip(" ()")
@@ -146,7 +152,7 @@ def label_values(client: Client, exp: Expected, window: Window, seen: Seen) -> l
                 _diag(
                     v.where,
                     GG704_LABEL_VALUE,
-                    f'no series of {_names(present)} has {label}="{v.value}" in the last {window.text()}, so the '
+                    f'no series of {_names(present[v])} has {label}="{v.value}" in the last {window.text()}, so the '
                     f"rules selecting it see nothing ({shown}{'; ' + guess if guess else ''})",
                 )
             )
@@ -163,7 +169,7 @@ def buckets(client: Client, exp: Expected, window: Window, seen: Seen) -> list[D
     for name, indexes in by_metric.items():
         patterns = "|".join(sorted({exp.buckets[i].le_pattern for i in indexes}))
         found = client.prometheus(
-            "/api/v1/series", [("match[]", f'{name}{{le=~"{_escape(patterns)}"}}'), *window.params()]
+            "/api/v1/series", [("match[]", f"{name}{{le=~{promql_string(patterns)}}}"), *window.params()]
         )
         for i in indexes:
             need = exp.buckets[i]
@@ -193,7 +199,7 @@ def rules(client: Client, exp: Expected, window: Window, seen: Seen) -> list[Dia
     for g in data.get("groups") or []:
         loaded.setdefault(str(g.get("name")), []).append(g)
     out = []
-    rendered_files = {g.where.path.rsplit("/", 1)[-1] for g in exp.groups}
+    rendered_files = {_basename(g.where.path): g.where.path for g in exp.groups}
     rendered_names = {g.name for g in exp.groups}
     for group in exp.groups:
         copies = loaded.get(group.name, [])
@@ -231,11 +237,10 @@ def rules(client: Client, exp: Expected, window: Window, seen: Seen) -> list[Dia
     for name, copies in sorted(loaded.items()):
         for copy in copies:
             file = str(copy.get("file", ""))
-            if name not in rendered_names and file.rsplit("/", 1)[-1] in rendered_files:
-                where = next(g.where for g in exp.groups if g.where.path.endswith("/" + file.rsplit("/", 1)[-1]))
+            if name not in rendered_names and _basename(file) in rendered_files:
                 out.append(
                     _diag(
-                        Where(where.path),
+                        Where(rendered_files[_basename(file)]),
                         GG707_RULES_STALE,
                         f'Prometheus evaluates rule group "{name}" from {file}, which the fresh render of this file no '
                         "longer has: deploy the fresh render and reload Prometheus",
@@ -259,7 +264,7 @@ def targets(client: Client, exp: Expected, window: Window, seen: Seen) -> list[D
             continue
         if n >= DOWN_TARGETS_LOOKED_UP:
             continue
-        selector = f'{{job="{_escape(job)}",instance="{_escape(instance)}"}}'
+        selector = f"{{job={promql_string(job)},instance={promql_string(instance)}}}"
         names = client.prometheus("/api/v1/label/__name__/values", [("match[]", selector), *window.params()]) or []
         ours = sorted(set(names) & exp.series.keys())
         if ours:
@@ -270,10 +275,8 @@ def targets(client: Client, exp: Expected, window: Window, seen: Seen) -> list[D
             )
     if len(down) > DOWN_TARGETS_LOOKED_UP:
         out.append(
-            Diagnostic(
-                client.base_url,
-                0,
-                0,
+            _diag(
+                Where(client.base_url),
                 GG709_TARGET_DOWN,
                 f"{len(down)} scrape targets are down; doctor looked at the first {DOWN_TARGETS_LOOKED_UP} only",
                 Severity.WARNING,
@@ -345,8 +348,8 @@ def _names(items: Iterable[str], shown: int = SHOWN) -> str:
     return head + (f" and {len(items) - shown} more" if len(items) > shown else "")
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+def _basename(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
 
 
 def _as_float(text: str) -> float:

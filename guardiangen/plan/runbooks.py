@@ -20,8 +20,6 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-import promql_parser as pp
-
 from guardiangen import promql as q
 from guardiangen.catalog import Catalog, MetricDefinition, MetricType, Part
 from guardiangen.plan.model import (
@@ -48,7 +46,7 @@ from guardiangen.plan.model.runbooks import (
 )
 from guardiangen.plan.routing import expected_receivers, matching_routes
 from guardiangen.plan.rules.core import rate_window
-from guardiangen.promql.infer import parse, selector_name, strip, value_side, vector_selectors
+from guardiangen.promql.infer import label_matchers, parse, selector_name, strip, value_side, vector_selectors
 from guardiangen.spec.alert_names import ALERTS, AlertInfo
 from guardiangen.spec.metric_checks import camel_name
 from guardiangen.spec.models import ClusterSpec
@@ -365,10 +363,7 @@ class _Context:
             for node in vector_selectors(parse(expr)):
                 name = selector_name(node)
                 if name is not None:
-                    matchers = tuple(
-                        (m.name, _op(m.op), m.value) for m in node.matchers.matchers if m.name != "__name__"
-                    )
-                    out[_Selector(name, matchers)] = None
+                    out[_Selector(name, label_matchers(node))] = None
             found = self._selectors[expr] = tuple(out)
         return found
 
@@ -473,14 +468,6 @@ def _distinct_queries(queries: Iterable[Query]) -> tuple[Query, ...]:
     for query in queries:
         seen.setdefault(query.promql, query)
     return tuple(seen.values())
-
-
-# promql_parser's match operators (an Enum whose members are not hashable) as PromQL writes them.
-_OPS = ((pp.MatchOp.Equal, "="), (pp.MatchOp.NotEqual, "!="), (pp.MatchOp.Re, "=~"), (pp.MatchOp.NotRe, "!~"))
-
-
-def _op(op: Any) -> str:
-    return next(text for member, text in _OPS if op == member)
 
 
 def _equalities(selectors: Iterable[_Selector]) -> dict[str, str]:

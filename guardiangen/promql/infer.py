@@ -80,6 +80,20 @@ def vector_selectors(node: Node) -> Iterator[Node]:
             yield from vector_selectors(arg)
 
 
+# promql_parser's match operators (an Enum whose members are not hashable) as PromQL writes them.
+_MATCH_OPS = ((pp.MatchOp.Equal, "="), (pp.MatchOp.NotEqual, "!="), (pp.MatchOp.Re, "=~"), (pp.MatchOp.NotRe, "!~"))
+
+
+def label_matchers(node: Node) -> tuple[tuple[str, str, str], ...]:
+    """A vector selector's matchers as ``(label, op, value)``, ``op`` as PromQL writes it, in the
+    order written, without the one on ``__name__``."""
+    return tuple(
+        (str(m.name), next(text for member, text in _MATCH_OPS if m.op == member), str(m.value))
+        for m in node.matchers.matchers
+        if m.name != "__name__"
+    )
+
+
 def selector_name(node: Node) -> str | None:
     if node.name:
         return str(node.name)
